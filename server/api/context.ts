@@ -1,0 +1,35 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from "../auth/session-token.ts";
+import type { TPrisma } from "../db/client.ts";
+import type { TActor } from "../services/context.ts";
+import { resolveSession, type TSessionConfig } from "../services/auth/sessions.ts";
+
+export interface TAppContext {
+  db: TPrisma;
+  user: TActor | null;
+  sessionId: string | null;
+  sessionConfig: TSessionConfig;
+  /** Set or clear the session cookie on the response. */
+  setSession(token: string, maxAgeSeconds: number): void;
+  clearSession(): void;
+}
+
+export interface TContextDeps {
+  db: TPrisma;
+  sessionConfig: TSessionConfig;
+  secureCookies: boolean;
+}
+
+/** Builds the tRPC context from a node:http request: resolves the session cookie to a user. */
+export async function createContextFromNode(deps: TContextDeps, req: IncomingMessage, res: ServerResponse | null): Promise<TAppContext> {
+  const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+  const session = await resolveSession(deps.db, token, deps.sessionConfig);
+  return {
+    db: deps.db,
+    user: session?.user ?? null,
+    sessionId: session?.sessionId ?? null,
+    sessionConfig: deps.sessionConfig,
+    setSession: (t, maxAge) => res?.appendHeader("Set-Cookie", sessionCookie(t, maxAge, deps.secureCookies)),
+    clearSession: () => res?.appendHeader("Set-Cookie", clearedSessionCookie(deps.secureCookies)),
+  };
+}

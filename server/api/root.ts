@@ -1,0 +1,20 @@
+import { router } from "./trpc.ts";
+import { aliasesRouter } from "./routers/aliases/index.ts";
+import { auditRouter } from "./routers/audit/index.ts";
+import { authRouter } from "./routers/auth/index.ts";
+import { draftsRouter } from "./routers/drafts/index.ts";
+import { pipelinesRouter } from "./routers/pipelines/index.ts";
+import { usersRouter } from "./routers/users/index.ts";
+import { versionsRouter } from "./routers/versions/index.ts";
+
+export const appRouter = router({
+  auth: authRouter,
+  users: usersRouter,
+  pipelines: pipelinesRouter,
+  drafts: draftsRouter,
+  versions: versionsRouter,
+  aliases: aliasesRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,3 @@
+import { protectedProcedure } from "../../trpc.ts";
+
+export const me = protectedProcedure.query(({ ctx }) => ctx.user);

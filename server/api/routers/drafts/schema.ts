@@ -1,0 +1,6 @@
+import { z } from "zod";
+import { ZSlug } from "../pipelines/schema.ts";
+
+export const ZGetDraftRequestSchema = z.object({ slug: ZSlug });
+/** graph/layout are checked by the service (INVALID_GRAPH with every issue), not here. */
+export const ZSaveDraftRequestSchema = z.object({ slug: ZSlug, graph: z.json(), layout: z.json(), baseRevision: z.int().min(1) });

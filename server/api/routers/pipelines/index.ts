@@ -1,0 +1,8 @@
+import { router } from "../../trpc.ts";
+import { archive } from "./archive.ts";
+import { create } from "./create.ts";
+import { get } from "./get.ts";
+import { list } from "./list.ts";
+import { rename } from "./rename.ts";
+
+export const pipelinesRouter = router({ list, get, create, rename, archive });

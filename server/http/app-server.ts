@@ -1,0 +1,67 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { createContextFromNode, type TContextDeps } from "../api/context.ts";
+import { appRouter } from "../api/root.ts";
+import type { Database } from "../db/client.ts";
+import { AppError } from "../errors.ts";
+import { sendJson, sendProblem } from "./problem.ts";
+
+export type TNextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface TAppServerOptions {
+  db: Database;
+  context: Omit<TContextDeps, "db">;
+  /** Everything the lean path does not answer goes to Next (pages, assets). */
+  next: TNextHandler;
+  /** tRPC request bodies larger than this are refused with 413. */
+  maxBodyBytes?: number;
+}
+
+const TRPC_BASE = "/api/trpc/";
+
+/**
+ * One node:http server: a lean path for routes that must be fast (health, tRPC, and later published
+ * pipelines) in front of Next's request handler, which serves the pages. See docs/ARCHITECTURE.md.
+ */
+export function createAppServer(opts: TAppServerOptions): http.Server {
+  const deps: TContextDeps = { db: opts.db.prisma, ...opts.context };
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: TRPC_BASE,
+    maxBodySize: opts.maxBodyBytes ?? 5 * 1024 * 1024,
+    createContext: ({ req, res }) => createContextFromNode(deps, req, res),
+    onError({ error, path }) {
+      if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof AppError)) {
+        console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
+      }
+    },
+  });
+
+  return http.createServer((req, res) => {
+    const url = req.url ?? "/";
+    const path = url.split("?", 1)[0] ?? "/";
+    if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+    if (path === "/readyz") {
+      void opts.db.isReady().then((ready) =>
+        ready ? sendJson(res, 200, { status: "ready", database: opts.db.kind }) : sendProblem(res, "NOT_READY", "The database is unreachable or its migrations are not applied."),
+      );
+      return;
+    }
+    if (path.startsWith(TRPC_BASE)) {
+      // Cookies authenticate the app's API: refuse cross-site writes (CSRF) on top of SameSite=Lax.
+      if (req.method !== "GET" && !sameOrigin(req)) return sendProblem(res, "FORBIDDEN", "Cross-origin requests to the app API are not allowed.");
+      return trpc(req, res);
+    }
+    void opts.next(req, res);
+  });
+}
+
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true; // non-browser clients (curl, server-to-server) send no Origin
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}

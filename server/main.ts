@@ -1,0 +1,76 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { openDatabase, type Database } from "./db/client.ts";
+import { env, pgliteDir } from "./env.ts";
+import { createAppServer } from "./http/app-server.ts";
+import { bootstrapAdmin } from "./services/auth/setup.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const dev = process.argv.includes("--dev");
+
+async function main() {
+  const e = env();
+  if (!dev) ensureBuild();
+
+  const db: Database = e.DATABASE_URL
+    ? await openDatabase({ kind: "postgres", url: e.DATABASE_URL })
+    : await openDatabase({ kind: "pglite", dataDir: pgliteDir(e) });
+  const where = db.kind === "pglite" ? `embedded PGlite at ${pgliteDir(e)}` : "PostgreSQL (DATABASE_URL)";
+  console.log(`[inferline] database: ${where}; ${db.applied.length ? `applied migrations: ${db.applied.join(", ")}` : "migrations up to date"}`);
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    console.log(`[inferline] ${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server?.close();
+    server?.closeAllConnections();
+    await app?.close().catch(() => {});
+    // PGlite must be closed cleanly, or the next start runs crash recovery.
+    await db.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  let server: ReturnType<typeof createAppServer> | undefined;
+  let app: ReturnType<typeof next> | undefined;
+
+  if (await bootstrapAdmin({ db: db.prisma }, e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined)) {
+    console.log(`[inferline] created admin ${e.ADMIN_EMAIL} from ADMIN_EMAIL/ADMIN_PASSWORD`);
+  }
+  await db.prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+
+  app = next({ dev, dir: ROOT, hostname: e.HOST, port: e.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  server = createAppServer({
+    db,
+    context: { sessionConfig: { secret: e.SESSION_SECRET, ttlDays: e.SESSION_TTL_DAYS }, secureCookies: e.SECURE_COOKIES === "1" },
+    next: (req, res) => handle(req, res),
+  });
+  server.listen(e.PORT, e.HOST, () => {
+    const shown = e.HOST === "0.0.0.0" || e.HOST === "::" ? "localhost" : e.HOST;
+    console.log(`[inferline] ready on http://${shown}:${e.PORT}${dev ? " (dev)" : ""}`);
+  });
+}
+
+/** `npm start` right after `npm install` works: build the Next app when there is no build yet. */
+function ensureBuild() {
+  if (existsSync(path.join(ROOT, ".next", "BUILD_ID"))) return;
+  console.log("[inferline] no production build found: running `next build` (once)…");
+  const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
+  const r = spawnSync(process.execPath, [nextBin, "build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
+  if (r.status !== 0) throw new Error(`next build failed (exit ${r.status ?? r.signal})`);
+}
+
+main().catch((err: unknown) => {
+  console.error("[inferline] failed to start:", err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import type { TPrisma } from "../../db/client.ts";
+import type { TActor } from "../context.ts";
+
+type TTx = Parameters<Parameters<TPrisma["$transaction"]>[0]>[0];
+
+export type TAuditAction =
+  | "auth.setup"
+  | "user.create"
+  | "user.role"
+  | "pipeline.create"
+  | "pipeline.rename"
+  | "pipeline.archive"
+  | "pipeline.unarchive"
+  | "version.commit"
+  | "alias.set";
+
+/** Written inside the caller's transaction, so the change and its audit row commit together. */
+export async function recordAudit(
+  tx: TTx | TPrisma,
+  actor: TActor | null,
+  action: TAuditAction,
+  pipelineId: string | null,
+  details: Record<string, string | number | boolean | null>,
+): Promise<void> {
+  await tx.auditLog.create({
+    data: { actorId: actor?.id ?? null, actorEmail: actor?.email ?? null, action, pipelineId, details },
+  });
+}
+
+export type { TTx };

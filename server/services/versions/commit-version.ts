@@ -1,0 +1,39 @@
+import { graphContentHash } from "../../engine/graph/hash.ts";
+import { AppError } from "../../errors.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import { assertRole, type TActorDeps } from "../context.ts";
+import { parseGraph } from "../drafts/parse-graph.ts";
+import { assertNotArchived, findPipeline } from "../pipelines/find-pipeline.ts";
+
+export interface TCommitVersionInput {
+  slug: string;
+  message: string;
+  /** When given, the commit is refused if the draft moved on since the client saw it. */
+  draftRevision?: number | undefined;
+}
+
+/** Freezes the current draft as the next immutable version (1, 2, 3 … per pipeline). */
+export async function commitVersion({ db, actor }: TActorDeps, input: TCommitVersionInput) {
+  assertRole(actor, "editor");
+  return db.$transaction(async (tx) => {
+    const p = await findPipeline(tx, input.slug);
+    assertNotArchived(p);
+    const draft = await tx.draft.findUniqueOrThrow({ where: { pipelineId: p.id }, select: { graph: true, layout: true, revision: true } });
+    if (input.draftRevision !== undefined && input.draftRevision !== draft.revision) {
+      throw new AppError("DRAFT_CONFLICT", `The draft changed since you loaded it (revision ${input.draftRevision} → ${draft.revision}); reload before committing.`, {
+        baseRevision: input.draftRevision,
+        currentRevision: draft.revision,
+      });
+    }
+    const { graph, layout } = parseGraph(draft.graph, draft.layout);
+    if (graph.nodes.length === 0) throw new AppError("INVALID_GRAPH", "A version needs at least one node; the draft is empty.", { issues: [{ path: "graph.nodes", message: "empty" }] });
+    // The increment takes the pipeline's row lock: concurrent commits get consecutive numbers.
+    const { versionCount: number } = await tx.pipeline.update({ where: { id: p.id }, data: { versionCount: { increment: 1 } }, select: { versionCount: true } });
+    const v = await tx.pipelineVersion.create({
+      data: { pipelineId: p.id, number, graph, layout, contentHash: graphContentHash(graph), message: input.message, authorId: actor.id },
+      select: { number: true, contentHash: true, message: true, createdAt: true },
+    });
+    await recordAudit(tx, actor, "version.commit", p.id, { version: v.number, contentHash: v.contentHash });
+    return v;
+  });
+}
