@@ -22,6 +22,19 @@ async function main() {
   const where = db.kind === "pglite" ? `embedded PGlite at ${pgliteDir(e)}` : "PostgreSQL (DATABASE_URL)";
   console.log(`[inferline] database: ${where}; ${db.applied.length ? `applied migrations: ${db.applied.join(", ")}` : "migrations up to date"}`);
 
+  if (await bootstrapAdmin({ db: db.prisma }, e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined)) {
+    console.log(`[inferline] created admin ${e.ADMIN_EMAIL} from ADMIN_EMAIL/ADMIN_PASSWORD`);
+  }
+  await db.prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+
+  const app = next({ dev, dir: ROOT, hostname: e.HOST, port: e.PORT });
+  const handle = app.getRequestHandler();
+  const server = createAppServer({
+    db,
+    context: { sessionConfig: { secret: e.SESSION_SECRET, ttlDays: e.SESSION_TTL_DAYS }, secureCookies: e.SECURE_COOKIES === "1" },
+    next: (req, res) => handle(req, res),
+  });
+
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
@@ -29,9 +42,9 @@ async function main() {
     console.log(`[inferline] ${signal}: shutting down`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    server?.close();
-    server?.closeAllConnections();
-    await app?.close().catch(() => {});
+    server.close();
+    server.closeAllConnections();
+    await app.close().catch(() => {});
     // PGlite must be closed cleanly, or the next start runs crash recovery.
     await db.close();
     process.exit(0);
@@ -39,22 +52,7 @@ async function main() {
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
-  let server: ReturnType<typeof createAppServer> | undefined;
-  let app: ReturnType<typeof next> | undefined;
-
-  if (await bootstrapAdmin({ db: db.prisma }, e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined)) {
-    console.log(`[inferline] created admin ${e.ADMIN_EMAIL} from ADMIN_EMAIL/ADMIN_PASSWORD`);
-  }
-  await db.prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
-
-  app = next({ dev, dir: ROOT, hostname: e.HOST, port: e.PORT });
   await app.prepare();
-  const handle = app.getRequestHandler();
-  server = createAppServer({
-    db,
-    context: { sessionConfig: { secret: e.SESSION_SECRET, ttlDays: e.SESSION_TTL_DAYS }, secureCookies: e.SECURE_COOKIES === "1" },
-    next: (req, res) => handle(req, res),
-  });
   server.listen(e.PORT, e.HOST, () => {
     const shown = e.HOST === "0.0.0.0" || e.HOST === "::" ? "localhost" : e.HOST;
     console.log(`[inferline] ready on http://${shown}:${e.PORT}${dev ? " (dev)" : ""}`);

@@ -10,28 +10,38 @@ function toTRPCError(e: unknown): unknown {
   return e;
 }
 
+/** The app code, details and client-safe message of any error a procedure ends with. */
+export function describeError(error: TRPCError): { appCode: TErrorCode; details: Record<string, unknown> | undefined; message: string } {
+  const cause = error.cause;
+  if (cause instanceof AppError) return { appCode: cause.code, details: cause.details, message: cause.message };
+  if (cause instanceof z.ZodError) {
+    const first = cause.issues[0];
+    return {
+      appCode: "INVALID_INPUT",
+      details: { issues: cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
+      message: first ? `Invalid input: ${first.path.join(".") || "(root)"}: ${first.message}` : "Invalid input",
+    };
+  }
+  const byTrpcCode: Partial<Record<TRPCError["code"], TErrorCode>> = {
+    UNAUTHORIZED: "UNAUTHENTICATED",
+    FORBIDDEN: "FORBIDDEN",
+    NOT_FOUND: "NOT_FOUND",
+    BAD_REQUEST: "INVALID_INPUT",
+    PARSE_ERROR: "INVALID_INPUT",
+    PAYLOAD_TOO_LARGE: "INVALID_INPUT",
+    METHOD_NOT_SUPPORTED: "INVALID_INPUT",
+  };
+  const appCode = byTrpcCode[error.code] ?? "INTERNAL";
+  // Never leak internals of unexpected errors to the client.
+  return { appCode, details: undefined, message: appCode === "INTERNAL" ? "Internal error" : error.message };
+}
+
 const t = initTRPC.context<TAppContext>().create({
   errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    let appCode: TErrorCode = "INTERNAL";
-    let details: Record<string, unknown> | undefined;
-    let message = shape.message;
-    if (cause instanceof AppError) {
-      appCode = cause.code;
-      details = cause.details;
-    } else if (cause instanceof z.ZodError) {
-      appCode = "INVALID_INPUT";
-      details = { issues: cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
-      const first = cause.issues[0];
-      message = first ? `Invalid input: ${first.path.join(".") || "(root)"}: ${first.message}` : "Invalid input";
-    } else if (error.code === "UNAUTHORIZED") appCode = "UNAUTHENTICATED";
-    else if (error.code === "NOT_FOUND") appCode = "NOT_FOUND";
-    else if (error.code === "BAD_REQUEST" || error.code === "PARSE_ERROR") appCode = "INVALID_INPUT";
-    else if (error.code === "PAYLOAD_TOO_LARGE") appCode = "INVALID_INPUT";
-    // Never leak internals of unexpected errors to the client.
-    if (appCode === "INTERNAL") message = "Internal error";
-    const { stack: _stack, ...data } = shape.data;
-    return { ...shape, message, data: { ...data, appCode, details } };
+    const { appCode, details, message } = describeError(error);
+    // No stack trace in responses, in any environment.
+    const { code, httpStatus, path } = shape.data;
+    return { ...shape, message, data: { code, httpStatus, path, appCode, details } };
   },
 });
 
