@@ -53,7 +53,7 @@ describe.each(BACKENDS)("pipeline store on $name", (backend) => {
     const a = await editor.api();
     const b = await admin.api();
     const draft = await a.drafts.get({ slug: "iris" });
-    const graphA = { ...(draft.graph as object), nodes: [{ id: "in", type: "io/input@v1", params: {} }], edges: [], inputs: [], outputs: [] };
+    const graphA = { ...(draft.graph as object), nodes: [{ id: "in", type: "io/input@v1", params: {} }], edges: [] };
     const saved = await a.drafts.save({ slug: "iris", graph: graphA, layout: { nodes: { in: { x: 1, y: 2 } } }, baseRevision: draft.revision });
     expect(saved.revision).toBe(draft.revision + 1);
 

@@ -1,14 +1,16 @@
 import { z } from "zod";
 
 /**
- * The pipeline graph as stored in drafts and versions. A minimal schema for now: the engine issue
- * refines node types, ports and params. Framework-free: no next/react/@trpc/@prisma imports here.
+ * The pipeline graph as stored in drafts and versions: nodes and port-to-port edges. The pipeline's inputs
+ * and outputs are its io/input and io/output nodes, named by the user (params.name): those names, never
+ * node ids, are the API contract. This schema checks structure; the compiler checks meaning (types, ports,
+ * params, cycles). Framework-free: no next/react/@trpc/@prisma imports here.
  */
 export const GRAPH_SCHEMA_VERSION = 1;
 
 const ZId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "ids are 1-64 letters, digits, '_' or '-'");
 /** Pipeline input/output names become API field names: keep them identifier-like. */
-const ZIoName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "names start with a letter or '_' and hold letters, digits or '_'");
+export const ZIoName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "names start with a letter or '_' and hold letters, digits or '_'");
 /** Node types are namespaced and versioned: `category/name@vN`. */
 export const ZNodeType = z.string().regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*@v[1-9][0-9]*$/, "node types look like 'category/name@v1'");
 
@@ -23,15 +25,11 @@ export const ZGraphNode = z.object({
 
 export const ZGraphEdge = z.object({ id: ZId, source: ZPortRef, target: ZPortRef });
 
-export const ZGraphIo = z.object({ name: ZIoName, node: ZId, port: z.string().min(1).max(64) });
-
 export const ZGraph = z
   .object({
     schemaVersion: z.literal(GRAPH_SCHEMA_VERSION),
     nodes: z.array(ZGraphNode).max(2000),
     edges: z.array(ZGraphEdge).max(10000),
-    inputs: z.array(ZGraphIo).max(256).default([]),
-    outputs: z.array(ZGraphIo).max(256).default([]),
   })
   .superRefine((g, ctx) => {
     const nodeIds = new Set<string>();
@@ -49,14 +47,6 @@ export const ZGraph = z
         }
       }
     });
-    for (const side of ["inputs", "outputs"] as const) {
-      const names = new Set<string>();
-      g[side].forEach((io, i) => {
-        if (names.has(io.name)) ctx.addIssue({ code: "custom", path: [side, i, "name"], message: `duplicate ${side.slice(0, -1)} name '${io.name}'` });
-        names.add(io.name);
-        if (!nodeIds.has(io.node)) ctx.addIssue({ code: "custom", path: [side, i, "node"], message: `${side.slice(0, -1)} '${io.name}' refers to unknown node '${io.node}'` });
-      });
-    }
   });
 
 export type TGraph = z.infer<typeof ZGraph>;
@@ -74,12 +64,10 @@ export function starterGraph(): { graph: TGraph; layout: TLayout } {
     graph: {
       schemaVersion: GRAPH_SCHEMA_VERSION,
       nodes: [
-        { id: "input", type: "io/input@v1", params: {}, label: "Input" },
-        { id: "output", type: "io/output@v1", params: {}, label: "Output" },
+        { id: "input", type: "io/input@v1", params: { name: "input", kind: { kind: "json" } }, label: "Input" },
+        { id: "output", type: "io/output@v1", params: { name: "output" }, label: "Output" },
       ],
       edges: [{ id: "e1", source: { node: "input", port: "value" }, target: { node: "output", port: "value" } }],
-      inputs: [{ name: "input", node: "input", port: "value" }],
-      outputs: [{ name: "output", node: "output", port: "value" }],
     },
     layout: { nodes: { input: { x: 0, y: 0 }, output: { x: 320, y: 0 } } },
   };

@@ -1,0 +1,83 @@
+import type { z } from "zod";
+import type { TKind } from "./types/kinds.ts";
+
+/** Model metadata the compiler needs (from the registry), looked up by name and version. */
+export interface TModelInfo {
+  name: string;
+  version: number;
+  sha256: string;
+  inputs: { name: string; dtype: string; shape: (number | string | null)[] }[];
+  outputs: { name: string; dtype: string; shape: (number | string | null)[] }[];
+  labels?: string[] | null | undefined;
+}
+
+/** What the compiler knows beyond the graph. Pure data: compiling does no I/O. */
+export interface TCompileEnv {
+  models: ReadonlyMap<string, TModelInfo>; // key: `${name}@${version}`
+}
+
+export interface TPortSpec {
+  kind: TKind;
+  optional?: boolean;
+  description?: string;
+}
+
+export interface TNodeIssue {
+  code: string;
+  message: string;
+  port?: string;
+  severity?: "error" | "warning";
+  expected?: string;
+  actual?: string;
+}
+
+export interface TPorts {
+  inputs: Record<string, TPortSpec>;
+  outputs: Record<string, TKind>;
+}
+
+/** Result of describing a node for given params: its ports, issues, and data resolved for execution. */
+export interface TDescribeResult extends TPorts {
+  issues?: TNodeIssue[];
+  /** e.g. the model's sha256 for model/onnx; handed to execute as ctx.resolved. */
+  resolved?: unknown;
+}
+
+export interface TModelRunner {
+  run(sha256: string, feeds: Record<string, unknown>, opts: { signal: AbortSignal }): Promise<Record<string, unknown>>;
+}
+
+export interface TExecContext {
+  nodeId: string;
+  signal: AbortSignal;
+  models: TModelRunner;
+  resolved: unknown;
+}
+
+export type TNodeValues = Record<string, unknown>;
+
+export interface TNodeDefinition<P = unknown> {
+  /** Namespaced and versioned: `category/name@vN`. A published type never changes; new behaviour is a new version. */
+  type: string;
+  title: string;
+  category: "io" | "tensor" | "tabular" | "model" | "postprocessing" | "logic";
+  description: string;
+  params: z.ZodType<P>;
+  /** Static ports, or ports that depend on params (concat arity, feature lists, model signatures). */
+  ports: TPorts | ((params: P, env: TCompileEnv) => TDescribeResult);
+  /** Shape/dtype propagation: output kinds from the kinds actually connected to the inputs. */
+  infer?: (args: { params: P; inputs: Record<string, TKind | undefined>; outputs: Record<string, TKind> }) => { outputs?: Record<string, TKind>; issues?: TNodeIssue[] };
+  /** Nodes that run even when an input was skipped by a branch (merge). */
+  acceptsSkipped?: boolean;
+  execute: (inputs: TNodeValues, params: P, ctx: TExecContext) => TNodeValues | Promise<TNodeValues>;
+}
+
+export type TAnyNodeDefinition = TNodeDefinition<never> | TNodeDefinition<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function defineNode<P>(def: TNodeDefinition<P>): TNodeDefinition<P> {
+  return def;
+}
+
+export function describeNode<P>(def: TNodeDefinition<P>, params: P, env: TCompileEnv): TDescribeResult {
+  return typeof def.ports === "function" ? def.ports(params, env) : def.ports;
+}

@@ -1,0 +1,36 @@
+/**
+ * Engine errors carry a stable code and, where it applies, the node and port they concern. The service
+ * layer maps them to AppError / HTTP (422 for node failures, 400 for bad inputs, 504 for timeouts).
+ */
+export type TEngineErrorCode =
+  | "INVALID_PIPELINE" // the graph does not compile
+  | "INVALID_INPUT" // a pipeline input is missing or has the wrong kind/dtype/shape
+  | "NODE_FAILED" // a node threw while executing
+  | "RUN_TIMEOUT"
+  | "RUN_CANCELLED";
+
+export class EngineError extends Error {
+  readonly code: TEngineErrorCode;
+  readonly nodeId: string | undefined;
+  readonly port: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: TEngineErrorCode, message: string, opts: { nodeId?: string; port?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = "EngineError";
+    this.code = code;
+    this.nodeId = opts.nodeId;
+    this.port = opts.port;
+    this.details = opts.details;
+  }
+}
+
+/** Thrown by a node's execute for bad values it received (wrong dtype at run time, NaN where not allowed…). */
+export class NodeInputError extends Error {
+  readonly port: string | undefined;
+  constructor(message: string, port?: string) {
+    super(message);
+    this.name = "NodeInputError";
+    this.port = port;
+  }
+}

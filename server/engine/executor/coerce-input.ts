@@ -1,0 +1,141 @@
+import { formatKind, type TKind } from "../types/kinds.ts";
+import { DTYPES, fromNumbers, INT_DTYPES, isTensor, makeTensor, sizeOf, type TAnyTensor, type TDtype } from "../values/tensor.ts";
+
+const INT_RANGE: Partial<Record<TDtype, [number, number]>> = {
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  uint8: [0, 255],
+  uint16: [0, 65535],
+  uint32: [0, 4294967295],
+  uint64: [0, Number.MAX_SAFE_INTEGER],
+};
+
+/**
+ * Converts a pipeline input as it arrives in JSON to the value its kind needs, or throws an Error whose
+ * message says what was expected and what came. Tensors come as nested arrays or {dtype?, shape, data}.
+ */
+export function coerceInput(raw: unknown, kind: TKind): unknown {
+  switch (kind.kind) {
+    case "any":
+    case "json":
+      return raw;
+    case "number":
+      if (typeof raw !== "number" || !Number.isFinite(raw)) throw new Error(`expected a number, got ${describe(raw)}`);
+      return raw;
+    case "integer":
+      if (typeof raw !== "number" || !Number.isInteger(raw)) throw new Error(`expected an integer, got ${describe(raw)}`);
+      return raw;
+    case "string":
+      if (typeof raw !== "string") throw new Error(`expected a string, got ${describe(raw)}`);
+      return raw;
+    case "boolean":
+      if (typeof raw !== "boolean") throw new Error(`expected true or false, got ${describe(raw)}`);
+      return raw;
+    case "image":
+      if (typeof raw !== "string" && !(raw instanceof Uint8Array)) throw new Error(`expected an image (base64 or data URL), got ${describe(raw)}`);
+      return raw;
+    case "list":
+      if (!Array.isArray(raw)) throw new Error(`expected a list, got ${describe(raw)}`);
+      return raw.map((item, i) => {
+        try {
+          return coerceInput(item, kind.of);
+        } catch (e) {
+          throw new Error(`item ${i}: ${(e as Error).message}`);
+        }
+      });
+    case "tensor":
+      return toTensor(raw, kind);
+  }
+}
+
+function toTensor(raw: unknown, kind: Extract<TKind, { kind: "tensor" }>): TAnyTensor {
+  let dtype: TDtype | undefined;
+  let shape: number[];
+  let flat: unknown[];
+  if (isTensor(raw)) {
+    dtype = raw.dtype;
+    shape = [...raw.shape];
+    flat = Array.from(raw.data as ArrayLike<unknown>);
+  } else if (raw !== null && typeof raw === "object" && !Array.isArray(raw) && "data" in raw) {
+    const o = raw as { dtype?: unknown; shape?: unknown; data: unknown };
+    if (o.dtype !== undefined) {
+      if (typeof o.dtype !== "string" || !(DTYPES as readonly string[]).includes(o.dtype)) throw new Error(`unknown dtype ${JSON.stringify(o.dtype)}`);
+      dtype = o.dtype as TDtype;
+    }
+    if (!Array.isArray(o.data)) throw new Error("tensor 'data' must be an array");
+    flat = (o.data as unknown[]).flat(Infinity);
+    if (o.shape === undefined) shape = shapeOf(o.data);
+    else {
+      if (!Array.isArray(o.shape) || !o.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new Error("tensor 'shape' must be a list of non-negative integers");
+      shape = o.shape as number[];
+      if (sizeOf(shape) !== flat.length) throw new Error(`shape [${shape.join(", ")}] needs ${sizeOf(shape)} values, got ${flat.length}`);
+    }
+  } else if (Array.isArray(raw)) {
+    shape = shapeOf(raw);
+    flat = raw.flat(Infinity);
+  } else if (typeof raw === "number" || typeof raw === "boolean" || typeof raw === "string") {
+    shape = [];
+    flat = [raw];
+  } else {
+    throw new Error(`expected a tensor (nested arrays or {dtype, shape, data}), got ${describe(raw)}`);
+  }
+
+  const want = kind.dtype === "any" ? undefined : kind.dtype;
+  if (dtype && want && dtype !== want) throw new Error(`expected dtype ${want}, got ${dtype}`);
+  dtype ??= want ?? (typeof flat[0] === "string" ? "string" : typeof flat[0] === "boolean" ? "bool" : "float32");
+
+  if (kind.shape) {
+    if (kind.shape.length !== shape.length) throw new Error(`expected ${formatKind(kind)} (rank ${kind.shape.length}), got shape [${shape.join(", ")}]`);
+    kind.shape.forEach((d, i) => {
+      if (typeof d === "number" && d !== shape[i]) throw new Error(`expected ${formatKind(kind)}, got shape [${shape.join(", ")}] (dim ${i} is ${shape[i]}, expected ${d})`);
+    });
+  }
+
+  if (dtype === "string") {
+    if (!flat.every((v) => typeof v === "string")) throw new Error("a string tensor holds strings only");
+    return makeTensor("string", shape, flat as string[]);
+  }
+  const nums = new Array<number>(flat.length);
+  for (let i = 0; i < flat.length; i++) {
+    const v = flat[i];
+    const n = typeof v === "boolean" && dtype === "bool" ? (v ? 1 : 0) : v;
+    if (typeof n !== "number" || Number.isNaN(n)) throw new Error(`element ${i} is ${describe(v)}, expected a number for dtype ${dtype}`);
+    if (INT_DTYPES.includes(dtype)) {
+      if (!Number.isInteger(n)) throw new Error(`element ${i} is ${n}, not an integer (dtype ${dtype})`);
+      const [lo, hi] = INT_RANGE[dtype]!;
+      if (n < lo || n > hi) throw new Error(`element ${i} is ${n}, outside ${dtype}'s range ${lo}…${hi}`);
+    }
+    nums[i] = n;
+  }
+  return fromNumbers(dtype, shape, nums) as TAnyTensor;
+}
+
+/** Shape of a rectangular nested array; throws on ragged input. */
+function shapeOf(a: unknown): number[] {
+  const shape: number[] = [];
+  let level: unknown = a;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  const check = (x: unknown, depth: number, path: string) => {
+    if (depth === shape.length) {
+      if (Array.isArray(x)) throw new Error(`ragged tensor: ${path || "value"} nests deeper than the first element`);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[depth]) throw new Error(`ragged tensor: ${path || "value"} should have ${shape[depth]} items`);
+    x.forEach((y, i) => check(y, depth + 1, `${path}[${i}]`));
+  };
+  check(a, 0, "");
+  return shape;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === "object") return "an object";
+  return `${typeof v} ${String(v)}`;
+}
