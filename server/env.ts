@@ -17,6 +17,16 @@ const ZEnv = z.object({
   /** Set to "1" when the app is served over https, so cookies get the Secure flag. */
   SECURE_COOKIES: z.enum(["0", "1"]).default("0"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  /** Deadline for one pipeline run (editor, API, batch). */
+  RUN_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Invocation log: inputs/outputs larger than this (as JSON) are stored as a summary. */
+  INVOCATION_PAYLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),
+  /** Largest model file accepted by upload, in bytes (default 1 GiB; stored as an int, so below 2 GiB). */
+  MODEL_MAX_BYTES: z.coerce.number().int().min(1024).max(2 ** 31 - 1).default(1024 ** 3),
+  /** Local cache of model files by content hash (default DATA_DIR/models); the database holds the bytes. */
+  MODEL_CACHE_DIR: z.string().min(1).optional(),
+  /** Inference worker processes (default: one per core but one, at least one). */
+  INFERENCE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;
@@ -40,4 +50,8 @@ export function env(): TEnv {
 
 export function pgliteDir(e: TEnv = env()): string {
   return path.resolve(e.DATA_DIR, "pglite");
+}
+
+export function modelCacheDir(e: TEnv = env()): string {
+  return path.resolve(e.MODEL_CACHE_DIR ?? path.join(e.DATA_DIR, "models"));
 }

@@ -19,6 +19,24 @@ export const ERROR_CODES = {
   LAST_ADMIN: { status: 409, trpc: "CONFLICT", title: "The last admin cannot be demoted" },
   NOT_READY: { status: 503, trpc: "INTERNAL_SERVER_ERROR", title: "Not ready" },
   INTERNAL: { status: 500, trpc: "INTERNAL_SERVER_ERROR", title: "Internal error" },
+  MODEL_INVALID: { status: 400, trpc: "BAD_REQUEST", title: "Not a usable ONNX model" },
+  MODEL_EXTERNAL_DATA: { status: 400, trpc: "BAD_REQUEST", title: "The model uses external data files" },
+  MODEL_UNSUPPORTED_TYPE: { status: 400, trpc: "BAD_REQUEST", title: "The model has inputs or outputs of an unsupported type" },
+  MODEL_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE", title: "The model file is too large" },
+  MODEL_IN_USE: { status: 409, trpc: "CONFLICT", title: "The model is used by a pipeline" },
+  INFERENCE_TIMEOUT: { status: 504, trpc: "GATEWAY_TIMEOUT", title: "Inference took too long" },
+  INFERENCE_WORKER_CRASHED: { status: 500, trpc: "INTERNAL_SERVER_ERROR", title: "The inference worker crashed" },
+  INFERENCE_FAILED: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "Inference failed" },
+  // Serving (published pipelines)
+  PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE", title: "Request body too large" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE", title: "Unsupported media type" },
+  METHOD_NOT_ALLOWED: { status: 405, trpc: "METHOD_NOT_SUPPORTED", title: "Method not allowed" },
+  RATE_LIMITED: { status: 429, trpc: "TOO_MANY_REQUESTS", title: "Too many requests" },
+  NODE_FAILED: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "A pipeline node failed" },
+  INVALID_PIPELINE: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "The pipeline does not compile" },
+  RUN_TIMEOUT: { status: 504, trpc: "GATEWAY_TIMEOUT", title: "The pipeline took too long" },
+  RUN_CANCELLED: { status: 499, trpc: "CLIENT_CLOSED_REQUEST", title: "The run was cancelled" },
+  PUBLISH_GATE_FAILED: { status: 409, trpc: "CONFLICT", title: "The version fails its samples" },
 } as const;
 
 export type TErrorCode = keyof typeof ERROR_CODES;

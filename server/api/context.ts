@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from "../auth/session-token.ts";
 import type { TPrisma } from "../db/client.ts";
 import type { TActor } from "../services/context.ts";
+import type { TEngineDeps } from "../services/runs/engine-deps.ts";
 import { resolveSession, type TSessionConfig } from "../services/auth/sessions.ts";
 
 export interface TAppContext {
@@ -9,6 +10,9 @@ export interface TAppContext {
   user: TActor | null;
   sessionId: string | null;
   sessionConfig: TSessionConfig;
+  engine: TEngineDeps;
+  /** Tells the serving path that keys or aliases changed (its caches refresh at once in this process). */
+  servingChanged(): void;
   /** Set or clear the session cookie on the response. */
   setSession(token: string, maxAgeSeconds: number): void;
   clearSession(): void;
@@ -17,7 +21,9 @@ export interface TAppContext {
 export interface TContextDeps {
   db: TPrisma;
   sessionConfig: TSessionConfig;
+  engine: TEngineDeps;
   secureCookies: boolean;
+  servingChanged?: () => void;
 }
 
 /** Builds the tRPC context from a node:http request: resolves the session cookie to a user. */
@@ -29,6 +35,8 @@ export async function createContextFromNode(deps: TContextDeps, req: IncomingMes
     user: session?.user ?? null,
     sessionId: session?.sessionId ?? null,
     sessionConfig: deps.sessionConfig,
+    engine: deps.engine,
+    servingChanged: deps.servingChanged ?? (() => {}),
     setSession: (t, maxAge) => res?.appendHeader("Set-Cookie", sessionCookie(t, maxAge, deps.secureCookies)),
     clearSession: () => res?.appendHeader("Set-Cookie", clearedSessionCookie(deps.secureCookies)),
   };

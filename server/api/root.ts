@@ -1,9 +1,12 @@
 import { router } from "./trpc.ts";
 import { aliasesRouter } from "./routers/aliases/index.ts";
+import { apiKeysRouter } from "./routers/api-keys/index.ts";
 import { auditRouter } from "./routers/audit/index.ts";
 import { authRouter } from "./routers/auth/index.ts";
 import { draftsRouter } from "./routers/drafts/index.ts";
+import { nodesRouter } from "./routers/nodes/index.ts";
 import { pipelinesRouter } from "./routers/pipelines/index.ts";
+import { runsRouter } from "./routers/runs/index.ts";
 import { usersRouter } from "./routers/users/index.ts";
 import { versionsRouter } from "./routers/versions/index.ts";
 
@@ -15,6 +18,9 @@ export const appRouter = router({
   versions: versionsRouter,
   aliases: aliasesRouter,
   audit: auditRouter,
+  nodes: nodesRouter,
+  runs: runsRouter,
+  apiKeys: apiKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

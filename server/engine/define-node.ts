@@ -6,8 +6,8 @@ export interface TModelInfo {
   name: string;
   version: number;
   sha256: string;
-  inputs: { name: string; dtype: string; shape: (number | string | null)[] }[];
-  outputs: { name: string; dtype: string; shape: (number | string | null)[] }[];
+  inputs: { name: string; dtype: string; shape: (number | string | null)[] | null }[];
+  outputs: { name: string; dtype: string; shape: (number | string | null)[] | null }[];
   labels?: string[] | null | undefined;
 }
 

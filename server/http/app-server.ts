@@ -5,6 +5,9 @@ import { appRouter } from "../api/root.ts";
 import type { Database } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { sendJson, sendProblem } from "./problem.ts";
+import { handleOip, isOipRoute } from "./serving/oip.ts";
+import { handleRest, isRestRoute } from "./serving/rest.ts";
+import type { ServingContext } from "./serving/serving-context.ts";
 
 export type TNextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -15,6 +18,8 @@ export interface TAppServerOptions {
   next: TNextHandler;
   /** tRPC request bodies larger than this are refused with 413. */
   maxBodyBytes?: number;
+  /** Published-pipeline endpoints (REST /api/v1, Open Inference Protocol /v2); omitted = not served. */
+  serving?: ServingContext;
 }
 
 const TRPC_BASE = "/api/trpc/";
@@ -45,6 +50,11 @@ export function createAppServer(opts: TAppServerOptions): http.Server {
       void opts.db.isReady().then((ready) =>
         ready ? sendJson(res, 200, { status: "ready", database: opts.db.kind }) : sendProblem(res, "NOT_READY", "The database is unreachable or its migrations are not applied."),
       );
+      return;
+    }
+    if (opts.serving && (isRestRoute(path) || isOipRoute(path))) {
+      const u = new URL(url, "http://localhost");
+      void (isRestRoute(path) ? handleRest(opts.serving, req, res, u) : handleOip(opts.serving, req, res, u));
       return;
     }
     if (path.startsWith(TRPC_BASE)) {

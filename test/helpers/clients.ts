@@ -5,6 +5,8 @@ import { createContextFromNode } from "@/server/api/context.ts";
 import { appRouter } from "@/server/api/root.ts";
 import { createCallerFactory, describeError } from "@/server/api/trpc.ts";
 import type { TPrisma } from "@/server/db/client.ts";
+import type { TEngineDeps } from "@/server/services/runs/engine-deps.ts";
+import { testEngine } from "./engine.ts";
 
 const createCaller = createCallerFactory(appRouter);
 export const SESSION_CONFIG = { secret: "test-secret-0123456789", ttlDays: 14 };
@@ -17,7 +19,11 @@ export class TestClient {
   #cookie: string | undefined;
   /** Set-Cookie headers the server sent, applied before the cookie is next read (like a browser). */
   readonly #pending: string[] = [];
-  constructor(private readonly db: TPrisma) {}
+  constructor(
+    private readonly db: TPrisma,
+    private readonly engine: TEngineDeps = testEngine(),
+    private readonly servingChanged?: () => void,
+  ) {}
 
   get cookie(): string | undefined {
     for (const c of this.#pending.splice(0)) {
@@ -37,7 +43,7 @@ export class TestClient {
     const cookie = this.cookie;
     const req = { headers: cookie ? { cookie } : {} } as IncomingMessage;
     const res = { appendHeader: (_name: string, value: string) => this.#pending.push(value) } as unknown as ServerResponse;
-    return createCaller(await createContextFromNode({ db: this.db, sessionConfig: SESSION_CONFIG, secureCookies: false }, req, res));
+    return createCaller(await createContextFromNode({ db: this.db, sessionConfig: SESSION_CONFIG, secureCookies: false, engine: this.engine, ...(this.servingChanged ? { servingChanged: this.servingChanged } : {}) }, req, res));
   }
 }
 

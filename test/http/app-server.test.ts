@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/server/db/client.ts";
 import { createAppServer } from "@/server/http/app-server.ts";
 import { SESSION_CONFIG } from "../helpers/clients.ts";
+import { testEngine } from "../helpers/engine.ts";
 
 /** The lean HTTP path, over real sockets: health, readiness, tRPC with cookies, and its guards. */
 describe("app server (lean path in front of Next)", () => {
@@ -16,7 +17,7 @@ describe("app server (lean path in front of Next)", () => {
     db = await openDatabase({ kind: "pglite", dataDir: "memory://" });
     server = createAppServer({
       db,
-      context: { sessionConfig: SESSION_CONFIG, secureCookies: false },
+      context: { sessionConfig: SESSION_CONFIG, secureCookies: false, engine: testEngine() },
       maxBodyBytes: 64 * 1024,
       next: (req, res) => {
         nextCalls.push(req.url ?? "");
@@ -87,7 +88,7 @@ describe("app server (lean path in front of Next)", () => {
 
   it("reports not ready (503 problem+json) once the database is gone", async () => {
     const other = await openDatabase({ kind: "pglite", dataDir: "memory://" });
-    const s = createAppServer({ db: other, context: { sessionConfig: SESSION_CONFIG, secureCookies: false }, next: (_q, r) => void r.end() });
+    const s = createAppServer({ db: other, context: { sessionConfig: SESSION_CONFIG, secureCookies: false, engine: testEngine() }, next: (_q, r) => void r.end() });
     await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
     try {

@@ -12,7 +12,13 @@ export type TAuditAction =
   | "pipeline.archive"
   | "pipeline.unarchive"
   | "version.commit"
-  | "alias.set";
+  | "alias.set"
+  | "apikey.create"
+  | "apikey.revoke"
+  | "apikey.rotate"
+  | "model.upload"
+  | "model.labels"
+  | "model.delete";
 
 /** Written inside the caller's transaction, so the change and its audit row commit together. */
 export async function recordAudit(

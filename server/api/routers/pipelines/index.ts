@@ -4,5 +4,6 @@ import { create } from "./create.ts";
 import { get } from "./get.ts";
 import { list } from "./list.ts";
 import { rename } from "./rename.ts";
+import { validate } from "./validate.ts";
 
-export const pipelinesRouter = router({ list, get, create, rename, archive });
+export const pipelinesRouter = router({ list, get, create, rename, archive, validate });

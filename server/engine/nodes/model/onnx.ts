@@ -4,8 +4,8 @@ import { NodeInputError } from "../../errors.ts";
 import { kinds, type TKind } from "../../types/kinds.ts";
 import { DTYPES, isTensor, type TDtype } from "../../values/tensor.ts";
 
-function tensorKind(dtype: string, shape: (number | string | null)[]): TKind {
-  return kinds.tensor((DTYPES as readonly string[]).includes(dtype) ? (dtype as TDtype) : "any", shape);
+function tensorKind(dtype: string, shape: (number | string | null)[] | null): TKind {
+  return kinds.tensor((DTYPES as readonly string[]).includes(dtype) ? (dtype as TDtype) : "any", shape ?? undefined);
 }
 
 export const onnx = defineNode({

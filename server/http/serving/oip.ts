@@ -1,0 +1,176 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AppError, ERROR_CODES, errorCodeInfo, type TErrorCode } from "../../errors.ts";
+import type { TKind } from "../../engine/types/kinds.ts";
+import type { TJson } from "../../engine/values/to-json.ts";
+import { runPipeline } from "../../services/runs/run-pipeline.ts";
+import type { TRunTarget } from "../../services/runs/runnable-resolver.ts";
+import { sendJson, sendProblem } from "../problem.ts";
+import { readBody } from "./read-body.ts";
+import { sendError } from "./rest.ts";
+import type { ServingContext } from "./serving-context.ts";
+
+/** Open Inference Protocol datatypes ↔ engine dtypes. */
+const OIP_TO_DTYPE: Record<string, string> = {
+  BOOL: "bool",
+  UINT8: "uint8",
+  UINT16: "uint16",
+  UINT32: "uint32",
+  UINT64: "uint64",
+  INT8: "int8",
+  INT16: "int16",
+  INT32: "int32",
+  INT64: "int64",
+  FP16: "float16",
+  FP32: "float32",
+  FP64: "float64",
+  BYTES: "string",
+};
+const DTYPE_TO_OIP = Object.fromEntries(Object.entries(OIP_TO_DTYPE).map(([k, v]) => [v, k]));
+
+const MODEL_ROUTE = /^\/v2\/models\/([a-z0-9]+(?:-[a-z0-9]+)*)(?:\/versions\/([1-9][0-9]{0,8}))?(\/ready|\/infer)?$/;
+
+export function isOipRoute(path: string): boolean {
+  return path === "/v2" || path.startsWith("/v2/");
+}
+
+/**
+ * Open Inference Protocol v2 (KServe/Triton REST): a published pipeline is a "model" named by its slug;
+ * no version = its `production` alias. Pipeline inputs and outputs are the protocol's tensors: tensor
+ * kinds map dtype-for-datatype; JSON, text and numbers travel as BYTES (JSON text) or FP64.
+ */
+export async function handleOip(ctx: ServingContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  try {
+    const path = url.pathname.replace(/\/$/, "");
+    if (path === "/v2/health/live") return sendJson(res, 200, { live: true });
+    if (path === "/v2/health/ready") {
+      const ready = await ctx.db.isReady();
+      return sendJson(res, ready ? 200 : 503, { ready });
+    }
+    if (path === "/v2") return sendJson(res, 200, { name: "inferline", version: "0.1.0", extensions: [] });
+    const m = MODEL_ROUTE.exec(path);
+    if (!m) throw new AppError("NOT_FOUND", `No Open Inference Protocol route ${path}.`);
+    const [, slug, version, action] = m as unknown as [string, string, string | undefined, string | undefined];
+    const target: TRunTarget = version ? { version: Number(version) } : { alias: "production" };
+    const key = await ctx.authenticate(req, url, slug);
+
+    if (action === "/infer") {
+      if (req.method !== "POST") return sendOipError(res, new AppError("METHOD_NOT_ALLOWED", "Use POST for infer."));
+      await ctx.consumeRate(key);
+      const type = (req.headers["content-type"] ?? "application/json").split(";")[0]!.trim().toLowerCase();
+      if (type !== "application/json") throw new AppError("UNSUPPORTED_MEDIA_TYPE", `Content-Type '${type}' is not supported: send application/json (the binary tensor extension is not implemented).`);
+      const body = parseJson(await readBody(req, ctx.limits.maxBodyBytes));
+      const runnable = await ctx.resolver.resolve(slug, target);
+      const plan = runnable.compiled.plan;
+      if (!plan) throw new AppError("INVALID_PIPELINE", `Pipeline '${slug}' does not compile.`);
+      const inputs = decodeInputs(body, new Map(plan.inputs.map((i) => [i.name, i.kind])));
+      const result = await ctx.withSlot(() => runPipeline({ db: ctx.db.prisma }, ctx.engine, { slug, target, inputs, source: "oip", apiKeyId: key.id }, ctx.resolver));
+      if (result.status === "error") {
+        const code = (result.error.code in ERROR_CODES ? result.error.code : "NODE_FAILED") as TErrorCode;
+        return sendProblem(res, code, result.error.message, { error: result.error.message, invocation_id: result.invocationId, ...(result.error.nodeId ? { node: result.error.nodeId } : {}), ...(result.error.port ? { field: result.error.port } : {}) }, errorCodeInfo(code).status);
+      }
+      const wanted = Array.isArray(body.outputs) ? new Set((body.outputs as { name?: unknown }[]).map((o) => String(o.name))) : null;
+      const outKinds = new Map(plan.outputs.map((o) => [o.name, o.kind]));
+      return sendJson(res, 200, {
+        model_name: slug,
+        model_version: String(result.version),
+        ...(typeof body.id === "string" ? { id: body.id } : {}),
+        parameters: { invocation_id: result.invocationId },
+        outputs: Object.entries(result.outputs)
+          .filter(([name]) => !wanted || wanted.has(name))
+          .map(([name, v]) => encodeOutput(name, v, outKinds.get(name))),
+      });
+    }
+
+    if (req.method !== "GET" && req.method !== "HEAD") throw new AppError("METHOD_NOT_ALLOWED", "Use GET for this route.");
+    const runnable = await ctx.resolver.resolve(slug, target);
+    if (action === "/ready") return sendJson(res, 200, { name: slug, ready: runnable.compiled.ok });
+    const plan = runnable.compiled.plan;
+    const versions = await ctx.db.prisma.pipelineVersion.findMany({ where: { pipelineId: runnable.pipelineId }, select: { number: true }, orderBy: { number: "asc" } });
+    return sendJson(res, 200, {
+      name: slug,
+      versions: versions.map((v) => String(v.number)),
+      platform: "inferline",
+      inputs: plan?.inputs.map((i) => tensorMetadata(i.name, i.kind)) ?? [],
+      outputs: plan?.outputs.map((o) => tensorMetadata(o.name, o.kind)) ?? [],
+    });
+  } catch (e) {
+    return sendOipError(res, e);
+  }
+}
+
+/** OIP clients read `error`; we also send the problem+json fields. */
+function sendOipError(res: ServerResponse, e: unknown) {
+  if (e instanceof AppError) {
+    const retry = e.details?.retryAfterSeconds;
+    if (typeof retry === "number") res.setHeader("Retry-After", String(retry));
+    return sendProblem(res, e.code, e.message, { error: e.message, ...(e.details ? { details: e.details } : {}) });
+  }
+  return sendError(res, e);
+}
+
+function tensorMetadata(name: string, kind: TKind) {
+  if (kind.kind === "tensor") return { name, datatype: kind.dtype === "any" ? "FP32" : DTYPE_TO_OIP[kind.dtype], shape: (kind.shape ?? [-1]).map((d) => (typeof d === "number" ? d : -1)) };
+  if (kind.kind === "number" || kind.kind === "integer") return { name, datatype: kind.kind === "number" ? "FP64" : "INT64", shape: [1] };
+  if (kind.kind === "boolean") return { name, datatype: "BOOL", shape: [1] };
+  return { name, datatype: "BYTES", shape: [1] };
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(body.toString("utf8"));
+  } catch (e) {
+    throw new AppError("INVALID_INPUT", `The body is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw new AppError("INVALID_INPUT", "The body must be an inference request object.");
+  return v as Record<string, unknown>;
+}
+
+/** OIP request tensors → the pipeline's named inputs. */
+function decodeInputs(body: Record<string, unknown>, kinds: Map<string, TKind>): Record<string, unknown> {
+  if (!Array.isArray(body.inputs)) throw new AppError("INVALID_INPUT", "'inputs' must be a list of tensors.", { field: "inputs" });
+  const out: Record<string, unknown> = {};
+  for (const [i, t] of (body.inputs as unknown[]).entries()) {
+    const where = `inputs[${i}]`;
+    if (!t || typeof t !== "object") throw new AppError("INVALID_INPUT", `${where} must be an object.`, { field: where });
+    const { name, shape, datatype, data } = t as { name?: unknown; shape?: unknown; datatype?: unknown; data?: unknown };
+    if (typeof name !== "string") throw new AppError("INVALID_INPUT", `${where}.name must be a string.`, { field: where });
+    const kind = kinds.get(name);
+    if (!kind) throw new AppError("INVALID_INPUT", `Unknown input '${name}' (expected: ${[...kinds.keys()].join(", ")}).`, { field: name });
+    const dtype = typeof datatype === "string" ? OIP_TO_DTYPE[datatype] : undefined;
+    if (!dtype) throw new AppError("INVALID_INPUT", `${name}: unknown datatype ${JSON.stringify(datatype)} (one of ${Object.keys(OIP_TO_DTYPE).join(", ")}).`, { field: name });
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new AppError("INVALID_INPUT", `${name}: shape must be a list of non-negative integers.`, { field: name });
+    if (!Array.isArray(data)) throw new AppError("INVALID_INPUT", `${name}: data must be an array.`, { field: name });
+    const flat = (data as unknown[]).flat(Infinity);
+    if (kind.kind === "tensor") {
+      out[name] = { dtype, shape, data: flat };
+    } else if (dtype === "string") {
+      // BYTES for a non-tensor input: one element holding the value (JSON text for JSON inputs).
+      const text = flat[0];
+      if (typeof text !== "string") throw new AppError("INVALID_INPUT", `${name}: BYTES data must hold a string.`, { field: name });
+      if (kind.kind === "string") out[name] = text;
+      else {
+        try {
+          out[name] = JSON.parse(text);
+        } catch {
+          throw new AppError("INVALID_INPUT", `${name}: expected JSON text in the BYTES element.`, { field: name, expected: "JSON" });
+        }
+      }
+    } else out[name] = flat.length === 1 ? flat[0] : flat;
+  }
+  return out;
+}
+
+function encodeOutput(name: string, v: TJson, kind: TKind | undefined) {
+  // JSON-kind outputs are always JSON text, whatever value they hold this time.
+  if (!kind || kind.kind === "json" || kind.kind === "any" || kind.kind === "list") {
+    return { name, datatype: "BYTES", shape: [1], data: [JSON.stringify(v)], parameters: { content_type: "application/json" } };
+  }
+  if (v && typeof v === "object" && !Array.isArray(v) && "dtype" in v && "shape" in v && "data" in v) {
+    return { name, datatype: DTYPE_TO_OIP[String(v.dtype)] ?? "BYTES", shape: v.shape, data: v.data };
+  }
+  if (typeof v === "number") return { name, datatype: "FP64", shape: [1], data: [v] };
+  if (typeof v === "boolean") return { name, datatype: "BOOL", shape: [1], data: [v] };
+  if (typeof v === "string") return { name, datatype: "BYTES", shape: [1], data: [v] };
+  return { name, datatype: "BYTES", shape: [1], data: [JSON.stringify(v)], parameters: { content_type: "application/json" } };
+}

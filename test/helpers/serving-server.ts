@@ -1,0 +1,43 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { openDatabase, type Database } from "@/server/db/client.ts";
+import { createAppServer } from "@/server/http/app-server.ts";
+import { ServingContext, type TServingLimits } from "@/server/http/serving/serving-context.ts";
+import type { TEngineDeps } from "@/server/services/runs/engine-deps.ts";
+import { SESSION_CONFIG, TestClient } from "./clients.ts";
+import { testEngine } from "./engine.ts";
+
+export interface TServingHarness {
+  db: Database;
+  base: string;
+  serving: ServingContext;
+  admin: TestClient;
+  close(): Promise<void>;
+}
+
+/** A real app server (lean path + serving) on a fresh database, with an admin signed in through tRPC. */
+export async function startServingHarness(opts: { db?: Database; engine?: TEngineDeps; limits?: Partial<TServingLimits> } = {}): Promise<TServingHarness> {
+  const db = opts.db ?? (await openDatabase({ kind: "pglite", dataDir: "memory://" }));
+  const engine = opts.engine ?? testEngine();
+  const serving = new ServingContext(db, engine, { maxBodyBytes: 1024 * 1024, maxConcurrentRuns: 4, maxQueued: 16, ...opts.limits });
+  const server: Server = createAppServer({
+    db,
+    context: { sessionConfig: SESSION_CONFIG, secureCookies: false, engine, servingChanged: () => serving.invalidate() },
+    next: (_req, res) => void res.writeHead(404).end(),
+    serving,
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const admin = new TestClient(db.prisma, engine, () => serving.invalidate());
+  await (await admin.api()).auth.setup({ email: "admin@example.com", name: "Admin", password: "password-admin" });
+  return {
+    db,
+    base,
+    serving,
+    admin,
+    async close() {
+      await new Promise((r) => server.close(r));
+      if (!opts.db) await db.close();
+    },
+  };
+}
