@@ -4,9 +4,11 @@ import { apiKeysRouter } from "./routers/api-keys/index.ts";
 import { auditRouter } from "./routers/audit/index.ts";
 import { authRouter } from "./routers/auth/index.ts";
 import { draftsRouter } from "./routers/drafts/index.ts";
+import { modelsRouter } from "./routers/models/index.ts";
 import { nodesRouter } from "./routers/nodes/index.ts";
 import { pipelinesRouter } from "./routers/pipelines/index.ts";
 import { runsRouter } from "./routers/runs/index.ts";
+import { samplesRouter } from "./routers/samples/index.ts";
 import { usersRouter } from "./routers/users/index.ts";
 import { versionsRouter } from "./routers/versions/index.ts";
 
@@ -21,6 +23,8 @@ export const appRouter = router({
   nodes: nodesRouter,
   runs: runsRouter,
   apiKeys: apiKeysRouter,
+  samples: samplesRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;
