@@ -1,5 +1,5 @@
 import { formatKind, type TKind } from "../types/kinds.ts";
-import { DTYPES, fromNumbers, INT_DTYPES, isTensor, makeTensor, sizeOf, type TAnyTensor, type TDtype } from "../values/tensor.ts";
+import { allocate, DTYPES, fromNumbers, INT_DTYPES, isTensor, makeTensor, sizeOf, type TAnyTensor, type TDtype } from "../values/tensor.ts";
 
 const INT_RANGE: Partial<Record<TDtype, [number, number]>> = {
   int8: [-128, 127],
@@ -51,6 +51,12 @@ export function coerceInput(raw: unknown, kind: TKind): unknown {
 }
 
 function toTensor(raw: unknown, kind: Extract<TKind, { kind: "tensor" }>): TAnyTensor {
+  // A tensor built in-process is already typed: check it, never re-encode it (that would read float16's
+  // raw bits as numbers, refuse int64's bigints and any NaN).
+  if (isTensor(raw) && isWellFormed(raw)) {
+    checkKind(raw.dtype, raw.shape, kind);
+    return raw;
+  }
   let dtype: TDtype | undefined;
   let shape: number[];
   let flat: unknown[];
@@ -82,16 +88,8 @@ function toTensor(raw: unknown, kind: Extract<TKind, { kind: "tensor" }>): TAnyT
     throw new Error(`expected a tensor (nested arrays or {dtype, shape, data}), got ${describe(raw)}`);
   }
 
-  const want = kind.dtype === "any" ? undefined : kind.dtype;
-  if (dtype && want && dtype !== want) throw new Error(`expected dtype ${want}, got ${dtype}`);
-  dtype ??= want ?? (typeof flat[0] === "string" ? "string" : typeof flat[0] === "boolean" ? "bool" : "float32");
-
-  if (kind.shape) {
-    if (kind.shape.length !== shape.length) throw new Error(`expected ${formatKind(kind)} (rank ${kind.shape.length}), got shape [${shape.join(", ")}]`);
-    kind.shape.forEach((d, i) => {
-      if (typeof d === "number" && d !== shape[i]) throw new Error(`expected ${formatKind(kind)}, got shape [${shape.join(", ")}] (dim ${i} is ${shape[i]}, expected ${d})`);
-    });
-  }
+  dtype ??= kind.dtype !== "any" ? kind.dtype : typeof flat[0] === "string" ? "string" : typeof flat[0] === "boolean" ? "bool" : "float32";
+  checkKind(dtype, shape, kind);
 
   if (dtype === "string") {
     if (!flat.every((v) => typeof v === "string")) throw new Error("a string tensor holds strings only");
@@ -110,6 +108,24 @@ function toTensor(raw: unknown, kind: Extract<TKind, { kind: "tensor" }>): TAnyT
     nums[i] = n;
   }
   return fromNumbers(dtype, shape, nums) as TAnyTensor;
+}
+
+function checkKind(dtype: TDtype, shape: readonly number[], kind: Extract<TKind, { kind: "tensor" }>): void {
+  if (kind.dtype !== "any" && dtype !== kind.dtype) throw new Error(`expected dtype ${kind.dtype}, got ${dtype}`);
+  if (kind.shape) {
+    if (kind.shape.length !== shape.length) throw new Error(`expected ${formatKind(kind)} (rank ${kind.shape.length}), got shape [${shape.join(", ")}]`);
+    kind.shape.forEach((d, i) => {
+      if (typeof d === "number" && d !== shape[i]) throw new Error(`expected ${formatKind(kind)}, got shape [${shape.join(", ")}] (dim ${i} is ${shape[i]}, expected ${d})`);
+    });
+  }
+}
+
+/** A known dtype whose data is that dtype's buffer (a string array for strings) and fits the shape. */
+function isWellFormed(t: TAnyTensor): boolean {
+  if (!(DTYPES as readonly string[]).includes(t.dtype) || !Array.isArray(t.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0)) return false;
+  if (t.data?.length !== sizeOf(t.shape)) return false;
+  if (t.dtype === "string") return Array.isArray(t.data) && t.data.every((v) => typeof v === "string");
+  return t.data instanceof (allocate(t.dtype, 0).constructor as new () => unknown);
 }
 
 /** Shape of a rectangular nested array; throws on ragged input. */

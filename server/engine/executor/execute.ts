@@ -92,7 +92,9 @@ export async function execute(plan: TPlan, rawInputs: Record<string, unknown>, o
       const running = new Set<TTraceEntry>();
       let done = 0;
       const total = plan.nodes.size;
-      if (total === 0) return resolve();
+      // Already aborted (a pre-aborted signal, or a timeout while inputs were converted): the abort
+      // listener below would never fire, and no node would start.
+      if (total === 0 || controller.signal.aborted) return resolve();
       // On failure, timeout or cancellation stop waiting at once: a hung node must not hold the run.
       controller.signal.addEventListener(
         "abort",
@@ -169,8 +171,9 @@ export async function execute(plan: TPlan, rawInputs: Record<string, unknown>, o
     if (failure) throw failure;
     const outputs: Record<string, unknown> = {};
     for (const o of plan.outputs) {
+      // A skipped output node has no value at all (its trace entry says skipped): the output is null.
       const v = values.get(o.nodeId)?.value;
-      outputs[o.name] = v === SKIPPED ? null : v;
+      outputs[o.name] = v === SKIPPED || v === undefined ? null : v;
     }
     return { outputs, trace, durationMs: ms(performance.now() - t0) };
   } catch (e) {

@@ -2,25 +2,71 @@ import type { TAnyNodeDefinition } from "../define-node.ts";
 import { createRegistry } from "../registry.ts";
 import { input } from "./io/input.ts";
 import { output } from "./io/output.ts";
+import { branch } from "./logic/branch.ts";
+import { ensemble } from "./logic/ensemble.ts";
+import { merge } from "./logic/merge.ts";
 import { onnx } from "./model/onnx.ts";
+import { argmax } from "./post/argmax.ts";
+import { inverseScale } from "./post/inverse-scale.ts";
+import { labelMap } from "./post/label-map.ts";
+import { sigmoid } from "./post/sigmoid.ts";
 import { softmax } from "./post/softmax.ts";
+import { threshold } from "./post/threshold.ts";
 import { topK } from "./post/top-k.ts";
+import { clip } from "./tabular/clip.ts";
 import { features } from "./tabular/features.ts";
+import { impute } from "./tabular/impute.ts";
+import { minMaxScale } from "./tabular/min-max-scale.ts";
+import { oneHot } from "./tabular/one-hot.ts";
 import { standardScale } from "./tabular/standard-scale.ts";
+import { cast } from "./tensor/cast.ts";
+import { concat } from "./tensor/concat.ts";
+import { reshape } from "./tensor/reshape.ts";
+import { slice } from "./tensor/slice.ts";
+import { squeeze } from "./tensor/squeeze.ts";
+import { stack } from "./tensor/stack.ts";
+import { transpose } from "./tensor/transpose.ts";
+import { unsqueeze } from "./tensor/unsqueeze.ts";
 
-/** Every node type, listed explicitly and in catalogue order. Checked for duplicates when the registry is built. */
+/**
+ * Every node type, listed explicitly and in catalogue order — roughly the order a pipeline uses them:
+ * inputs, feature preparation, tensor plumbing, models, postprocessing, control flow. Checked for
+ * duplicates when the registry is built.
+ */
 export const NODE_DEFINITIONS: readonly TAnyNodeDefinition[] = [
   // io
   input,
   output,
   // tabular
   features,
+  oneHot,
+  impute,
   standardScale,
+  minMaxScale,
+  clip,
+  // tensor
+  cast,
+  reshape,
+  squeeze,
+  unsqueeze,
+  transpose,
+  slice,
+  concat,
+  stack,
   // model
   onnx,
   // postprocessing
   softmax,
+  sigmoid,
+  argmax,
   topK,
+  labelMap,
+  threshold,
+  inverseScale,
+  // logic
+  branch,
+  merge,
+  ensemble,
 ];
 
 export const registry = createRegistry(NODE_DEFINITIONS);
