@@ -71,7 +71,6 @@ function eachField(buf, start, end, visit) {
         throw new ProtoError(`unsupported wire type ${wire}`);
     }
   }
-  if (pos !== end) throw new ProtoError("message overruns its bounds");
 }
 
 const text = (buf, start, end) => utf8.decode(buf.subarray(start, end));

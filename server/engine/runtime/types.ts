@@ -41,4 +41,5 @@ export type TRuntimeErrorCode =
   | "MODEL_INVALID"
   | "MODEL_EXTERNAL_DATA"
   | "MODEL_UNSUPPORTED_TYPE"
-  | "INFERENCE_FAILED";
+  | "INFERENCE_FAILED"
+  | "INTERNAL";
