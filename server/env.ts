@@ -20,6 +20,11 @@ const ZEnv = z.object({
   /** Deadline for one pipeline run (editor, API, batch). */
   RUN_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Invocation log: inputs/outputs larger than this (as JSON) are stored as a summary. */
+  /** Published endpoints: largest request body (also after decompression). */
+  API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
+  /** Published endpoints: runs at once, and how many more may wait before 429. */
+  MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).max(10_000).default(64),
+  MAX_QUEUED_RUNS: z.coerce.number().int().min(0).max(100_000).default(256),
   INVOCATION_PAYLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),
   /** Largest model file accepted by upload, in bytes (default 1 GiB; stored as an int, so below 2 GiB). */
   MODEL_MAX_BYTES: z.coerce.number().int().min(1024).max(2 ** 31 - 1).default(1024 ** 3),
@@ -52,6 +57,6 @@ export function pgliteDir(e: TEnv = env()): string {
   return path.resolve(e.DATA_DIR, "pglite");
 }
 
-export function modelCacheDir(e: TEnv = env()): string {
+export function modelCacheDir(e: Pick<TEnv, "DATA_DIR" | "MODEL_CACHE_DIR"> = env()): string {
   return path.resolve(e.MODEL_CACHE_DIR ?? path.join(e.DATA_DIR, "models"));
 }

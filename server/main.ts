@@ -7,7 +7,10 @@ import next from "next";
 import { openDatabase, type Database } from "./db/client.ts";
 import { env, pgliteDir } from "./env.ts";
 import { createAppServer } from "./http/app-server.ts";
+import { ServingContext } from "./http/serving/serving-context.ts";
 import { bootstrapAdmin } from "./services/auth/setup.ts";
+import { createModelRuntime } from "./services/models/model-runtime.ts";
+import type { TEngineDeps } from "./services/runs/engine-deps.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const dev = process.argv.includes("--dev");
@@ -27,11 +30,18 @@ async function main() {
   }
   await db.prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
 
+  // Inference runs in supervised worker processes, off this event loop (see docs/ARCHITECTURE.md).
+  const runtime = createModelRuntime({ db: db.prisma, env: e }, { defaultTimeoutMs: e.RUN_TIMEOUT_MS });
+  const engine: TEngineDeps = { models: runtime.runner, runTimeoutMs: e.RUN_TIMEOUT_MS, payloadMaxBytes: e.INVOCATION_PAYLOAD_MAX_BYTES };
+  const serving = new ServingContext(db, engine, { maxBodyBytes: e.API_MAX_BODY_BYTES, maxConcurrentRuns: e.MAX_CONCURRENT_RUNS, maxQueued: e.MAX_QUEUED_RUNS });
+
   const app = next({ dev, dir: ROOT, hostname: e.HOST, port: e.PORT });
   const handle = app.getRequestHandler();
   const server = createAppServer({
     db,
-    context: { sessionConfig: { secret: e.SESSION_SECRET, ttlDays: e.SESSION_TTL_DAYS }, secureCookies: e.SECURE_COOKIES === "1" },
+    context: { sessionConfig: { secret: e.SESSION_SECRET, ttlDays: e.SESSION_TTL_DAYS }, secureCookies: e.SECURE_COOKIES === "1", engine, servingChanged: () => serving.invalidate() },
+    models: runtime.files,
+    serving,
     next: (req, res) => handle(req, res),
   });
 
@@ -45,6 +55,7 @@ async function main() {
     server.close();
     server.closeAllConnections();
     await app.close().catch(() => {});
+    await runtime.close().catch(() => {});
     // PGlite must be closed cleanly, or the next start runs crash recovery.
     await db.close();
     process.exit(0);

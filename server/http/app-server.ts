@@ -4,6 +4,8 @@ import { createContextFromNode, type TContextDeps } from "../api/context.ts";
 import { appRouter } from "../api/root.ts";
 import type { Database } from "../db/client.ts";
 import { AppError } from "../errors.ts";
+import type { TModelFilesConfig } from "../services/models/model-files.ts";
+import { handleModelUpload, MODEL_UPLOAD_PATH, modelFilesFromEnv } from "./model-upload.ts";
 import { sendJson, sendProblem } from "./problem.ts";
 import { handleOip, isOipRoute } from "./serving/oip.ts";
 import { handleRest, isRestRoute } from "./serving/rest.ts";
@@ -20,6 +22,8 @@ export interface TAppServerOptions {
   maxBodyBytes?: number;
   /** Published-pipeline endpoints (REST /api/v1, Open Inference Protocol /v2); omitted = not served. */
   serving?: ServingContext;
+  /** Where model uploads (POST /api/models) go and their size limit; omitted = from the environment. */
+  models?: TModelFilesConfig;
 }
 
 const TRPC_BASE = "/api/trpc/";
@@ -42,6 +46,7 @@ export function createAppServer(opts: TAppServerOptions): http.Server {
     },
   });
 
+  let modelFiles = opts.models; // read from the environment on first use when not given
   return http.createServer((req, res) => {
     const url = req.url ?? "/";
     const path = url.split("?", 1)[0] ?? "/";
@@ -55,6 +60,11 @@ export function createAppServer(opts: TAppServerOptions): http.Server {
     if (opts.serving && (isRestRoute(path) || isOipRoute(path))) {
       const u = new URL(url, "http://localhost");
       void (isRestRoute(path) ? handleRest(opts.serving, req, res, u) : handleOip(opts.serving, req, res, u));
+      return;
+    }
+    if (path === MODEL_UPLOAD_PATH) {
+      if (!sameOrigin(req)) return sendProblem(res, "FORBIDDEN", "Cross-origin requests to the app API are not allowed.");
+      void handleModelUpload({ context: deps, files: (modelFiles ??= modelFilesFromEnv()) }, req, res);
       return;
     }
     if (path.startsWith(TRPC_BASE)) {
