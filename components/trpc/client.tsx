@@ -2,12 +2,17 @@
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 // The one place the client imports from server/: a type, erased at build time.
 import type { AppRouter } from "@/server/api/root.ts";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+/** Procedure inputs/outputs as the browser sees them (dates arrive as ISO strings). */
+export type TRouterInputs = inferRouterInputs<AppRouter>;
+export type TRouterOutputs = inferRouterOutputs<AppRouter>;
 
 function makeQueryClient() {
   return new QueryClient({
