@@ -4,6 +4,7 @@ import type { TPrisma } from "../db/client.ts";
 import type { TActor } from "../services/context.ts";
 import type { TEngineDeps } from "../services/runs/engine-deps.ts";
 import { resolveSession, type TSessionConfig } from "../services/auth/sessions.ts";
+import { modelFilesFromEnv, type TModelFilesConfig } from "../services/models/model-files.ts";
 
 export interface TAppContext {
   db: TPrisma;
@@ -11,6 +12,8 @@ export interface TAppContext {
   sessionId: string | null;
   sessionConfig: TSessionConfig;
   engine: TEngineDeps;
+  /** Where model files go (installing the examples uploads models). */
+  modelFiles: TModelFilesConfig;
   /** Tells the serving path that keys or aliases changed (its caches refresh at once in this process). */
   servingChanged(): void;
   /** Set or clear the session cookie on the response. */
@@ -22,6 +25,7 @@ export interface TContextDeps {
   db: TPrisma;
   sessionConfig: TSessionConfig;
   engine: TEngineDeps;
+  modelFiles?: TModelFilesConfig;
   secureCookies: boolean;
   servingChanged?: () => void;
 }
@@ -36,6 +40,7 @@ export async function createContextFromNode(deps: TContextDeps, req: IncomingMes
     sessionId: session?.sessionId ?? null,
     sessionConfig: deps.sessionConfig,
     engine: deps.engine,
+    modelFiles: deps.modelFiles ?? modelFilesFromEnv(),
     servingChanged: deps.servingChanged ?? (() => {}),
     setSession: (t, maxAge) => res?.appendHeader("Set-Cookie", sessionCookie(t, maxAge, deps.secureCookies)),
     clearSession: () => res?.appendHeader("Set-Cookie", clearedSessionCookie(deps.secureCookies)),

@@ -4,6 +4,7 @@ import { apiKeysRouter } from "./routers/api-keys/index.ts";
 import { auditRouter } from "./routers/audit/index.ts";
 import { authRouter } from "./routers/auth/index.ts";
 import { draftsRouter } from "./routers/drafts/index.ts";
+import { examplesRouter } from "./routers/examples/index.ts";
 import { modelsRouter } from "./routers/models/index.ts";
 import { nodesRouter } from "./routers/nodes/index.ts";
 import { pipelinesRouter } from "./routers/pipelines/index.ts";
@@ -24,6 +25,7 @@ export const appRouter = router({
   runs: runsRouter,
   apiKeys: apiKeysRouter,
   samples: samplesRouter,
+  examples: examplesRouter,
   models: modelsRouter,
 });
 

@@ -1,18 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createContextFromNode, type TContextDeps } from "../api/context.ts";
-import { env, modelCacheDir } from "../env.ts";
 import { AppError } from "../errors.ts";
 import { tooLarge, type TModelFilesConfig } from "../services/models/model-files.ts";
+export { modelFilesFromEnv } from "../services/models/model-files.ts";
 import { uploadModel } from "../services/models/upload-model.ts";
 import { sendJson, sendProblem } from "./problem.ts";
 
 export const MODEL_UPLOAD_PATH = "/api/models";
-
-/** Upload settings from the environment (MODEL_CACHE_DIR, MODEL_MAX_BYTES), for servers not given any. */
-export function modelFilesFromEnv(): TModelFilesConfig {
-  const e = env();
-  return { cacheDir: modelCacheDir(e), maxBytes: e.MODEL_MAX_BYTES };
-}
 
 export interface TModelUploadDeps {
   context: TContextDeps;

@@ -1,3 +1,4 @@
+import { env, modelCacheDir } from "../../env.ts";
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
@@ -203,4 +204,10 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Upload settings from the environment (MODEL_CACHE_DIR, MODEL_MAX_BYTES), for servers not given any. */
+export function modelFilesFromEnv(): TModelFilesConfig {
+  const e = env();
+  return { cacheDir: modelCacheDir(e), maxBytes: e.MODEL_MAX_BYTES };
 }
