@@ -304,6 +304,43 @@ describe("Inferline foundation in a browser", () => {
     await shot(page, "13-commit-invalid");
   });
 
+  it("renames, archives and unarchives a pipeline", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Pipelines" }).click();
+    await page.waitForURL(/\/pipelines$/);
+    await page.getByRole("button", { name: "New pipeline" }).click();
+    const form = page.getByTestId("create-pipeline-form");
+    await form.getByLabel("Name").fill("Penguins");
+    await form.getByRole("button", { name: "Create pipeline" }).click();
+    const row = page.getByTestId("pipeline-row-penguins");
+    await row.waitFor();
+
+    await row.getByRole("button", { name: "Rename Penguins" }).click();
+    const dialog = page.getByTestId("rename-dialog");
+    await dialog.getByLabel("Name").fill("Penguin species");
+    await dialog.getByLabel("Description").fill("Predicts the species from bill and flipper sizes.");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await row.getByText("Penguin species").waitFor();
+    expect(await row.textContent()).toContain("Predicts the species");
+
+    await row.getByRole("button", { name: "Archive Penguin species" }).click();
+    await row.waitFor({ state: "detached" });
+    await page.getByLabel("Show archived").check();
+    await row.getByText("Archived").waitFor();
+    await shot(page, "14-archived-in-list");
+
+    await row.getByRole("link", { name: "Penguin species" }).click();
+    await page.waitForURL(/\/pipelines\/penguins$/);
+    await page.getByText("This pipeline is archived", { exact: true }).waitFor();
+    await editor(page).waitFor();
+    expect(await editor(page).getAttribute("readonly")).not.toBeNull();
+    expect(await page.getByRole("button", { name: "Save draft" }).count()).toBe(0);
+    await shot(page, "15-archived-detail");
+    await page.getByRole("button", { name: "Unarchive Penguin species" }).click();
+    await page.getByRole("button", { name: "Save draft" }).waitFor();
+    expect(await editor(page).getAttribute("readonly")).toBeNull();
+  });
+
   it("lets an admin add a viewer, who can read but not change pipelines", async () => {
     await page.getByRole("link", { name: "Users" }).click();
     await page.waitForURL(/\/users$/);
@@ -315,7 +352,7 @@ describe("Inferline foundation in a browser", () => {
     await form.getByRole("button", { name: "Add user" }).click();
     await page.getByTestId("users-table").getByText(VIEWER.email, { exact: true }).waitFor();
     expect(await page.getByLabel(`Role of ${VIEWER.email}`).inputValue()).toBe("viewer");
-    await shot(page, "14-users");
+    await shot(page, "16-users");
 
     const v = await newSession("viewer");
     try {
@@ -330,7 +367,7 @@ describe("Inferline foundation in a browser", () => {
       expect(await v.page.getByRole("button", { name: "Save draft" }).count()).toBe(0);
       expect(await v.page.getByRole("button", { name: "Commit version" }).count()).toBe(0);
       expect(await v.page.getByRole("button", { name: "Set alias" }).count()).toBe(0);
-      await shot(v.page, "15-viewer-detail");
+      await shot(v.page, "17-viewer-detail");
     } finally {
       await v.context.close();
     }
@@ -339,12 +376,12 @@ describe("Inferline foundation in a browser", () => {
   it("signs out from the account menu, rejects a wrong password and signs back in", async () => {
     await page.goto("/pipelines");
     await page.getByTestId(`pipeline-row-${SLUG}`).getByText("production → v2").waitFor();
-    await shot(page, "16-pipelines-list");
+    await shot(page, "18-pipelines-list");
 
     await page.getByTestId("account-menu").click();
     const menu = page.getByRole("menu");
     expect(await menu.textContent()).toContain(ADMIN.email);
-    await shot(page, "17-account-menu");
+    await shot(page, "19-account-menu");
     await menu.getByRole("menuitem", { name: "Sign out" }).click();
     await page.waitForURL(/\/sign-in$/);
 
@@ -358,7 +395,7 @@ describe("Inferline foundation in a browser", () => {
     const error = page.getByTestId("sign-in-error");
     await error.waitFor();
     expect(await error.textContent()).toBe("Wrong email or password.");
-    await shot(page, "18-sign-in-error");
+    await shot(page, "20-sign-in-error");
 
     await page.getByLabel("Password").fill(ADMIN.password);
     await page.getByRole("button", { name: "Sign in" }).click();
