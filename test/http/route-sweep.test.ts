@@ -3,7 +3,7 @@ import { appRouter } from "@/server/api/root.ts";
 import { startServingHarness, type TServingHarness } from "../helpers/serving-server.ts";
 
 /** The only procedures a caller without a session may use. */
-const PUBLIC_PROCEDURES = new Set(["auth.setupStatus", "auth.setup", "auth.signIn"]);
+const PUBLIC_PROCEDURES = new Set(["auth.setupStatus", "auth.setup", "auth.signIn", "auth.signOut"]);
 /** Probes must answer without credentials (load balancers, Kubernetes). */
 const PUBLIC_ROUTES = new Set(["GET /healthz", "GET /readyz", "GET /v2/health/live", "GET /v2/health/ready", "GET /v2"]);
 

@@ -9,5 +9,6 @@ export async function getDraft({ db }: TActorDeps, slug: string) {
     select: { graph: true, layout: true, revision: true, updatedAt: true, updatedById: true },
   });
   if (!d) throw new AppError("NOT_FOUND", `Pipeline '${slug}' has no draft.`, { slug });
-  return { slug: p.slug, ...d };
+  const by = d.updatedById ? await db.user.findUnique({ where: { id: d.updatedById }, select: { email: true } }) : null;
+  return { slug: p.slug, ...d, updatedBy: by?.email ?? null };
 }

@@ -140,6 +140,7 @@ export interface TModelCache {
  */
 export function createModelCache({ db, cacheDir }: { db: TPrisma; cacheDir: string }): TModelCache {
   const inflight = new Map<string, Promise<string>>();
+  const present = new Set<string>();
 
   async function materialise(sha256: string, file: string): Promise<string> {
     const blob = await db.modelBlob.findUnique({ where: { sha256 }, select: { sizeBytes: true } });
@@ -173,7 +174,12 @@ export function createModelCache({ db, cacheDir }: { db: TPrisma; cacheDir: stri
     cacheDir,
     async resolveModelPath(sha256) {
       const file = cachedModelPath(cacheDir, sha256);
-      if (await exists(file)) return file;
+      // Hot path: once a file is known to be in place, skip the stat (prune() forgets what it deletes).
+      if (present.has(sha256)) return file;
+      if (await exists(file)) {
+        present.add(sha256);
+        return file;
+      }
       let p = inflight.get(sha256);
       if (!p) {
         p = materialise(sha256, file).finally(() => inflight.delete(sha256));
@@ -192,6 +198,7 @@ export function createModelCache({ db, cacheDir }: { db: TPrisma; cacheDir: stri
       if (hashes.length === 0) return 0;
       const kept = new Set((await db.modelBlob.findMany({ where: { sha256: { in: hashes } }, select: { sha256: true } })).map((b) => b.sha256));
       const stale = hashes.filter((h) => !kept.has(h) && !inflight.has(h));
+      for (const h of stale) present.delete(h);
       await Promise.all(stale.map((h) => rm(path.join(cacheDir, `${h}.onnx`), { force: true })));
       return stale.length;
     },

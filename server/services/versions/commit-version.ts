@@ -18,15 +18,18 @@ export async function commitVersion({ db, actor }: TActorDeps, input: TCommitVer
   return db.$transaction(async (tx) => {
     const p = await findPipeline(tx, input.slug);
     assertNotArchived(p);
-    const draft = await tx.draft.findUniqueOrThrow({ where: { pipelineId: p.id }, select: { graph: true, layout: true, revision: true } });
+    const draft = await tx.draft.findUniqueOrThrow({ where: { pipelineId: p.id }, select: { graph: true, layout: true, revision: true, updatedAt: true, updatedById: true } });
     if (input.draftRevision !== undefined && input.draftRevision !== draft.revision) {
-      throw new AppError("DRAFT_CONFLICT", `The draft changed since you loaded it (revision ${input.draftRevision} → ${draft.revision}); reload before committing.`, {
+      const by = draft.updatedById ? await tx.user.findUnique({ where: { id: draft.updatedById }, select: { email: true } }) : null;
+      throw new AppError("DRAFT_CONFLICT", `The draft changed since you loaded it (revision ${input.draftRevision} → ${draft.revision}${by ? `, by ${by.email}` : ""}); reload before committing.`, {
         baseRevision: input.draftRevision,
         currentRevision: draft.revision,
+        updatedAt: draft.updatedAt.toISOString(),
+        updatedBy: by?.email ?? null,
       });
     }
     const { graph, layout } = parseGraph(draft.graph, draft.layout);
-    if (graph.nodes.length === 0) throw new AppError("INVALID_GRAPH", "A version needs at least one node; the draft is empty.", { issues: [{ path: "graph.nodes", message: "empty" }] });
+    if (graph.nodes.length === 0) throw new AppError("INVALID_GRAPH", "A version needs at least one node; the draft is empty.", { issues: [{ path: "graph.nodes", message: "a version needs at least one node" }] });
     // The increment takes the pipeline's row lock: concurrent commits get consecutive numbers.
     const { versionCount: number } = await tx.pipeline.update({ where: { id: p.id }, data: { versionCount: { increment: 1 } }, select: { versionCount: true } });
     const v = await tx.pipelineVersion.create({

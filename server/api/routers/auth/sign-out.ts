@@ -1,7 +1,8 @@
 import { deleteSession } from "../../../services/auth/sessions.ts";
-import { protectedProcedure } from "../../trpc.ts";
+import { publicProcedure } from "../../trpc.ts";
 
-export const signOut = protectedProcedure.mutation(async ({ ctx }) => {
+/** Public so that an expired session can still clear its cookie. */
+export const signOut = publicProcedure.mutation(async ({ ctx }) => {
   if (ctx.sessionId) await deleteSession(ctx.db, ctx.sessionId);
   ctx.clearSession();
   return { ok: true as const };

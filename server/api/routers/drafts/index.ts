@@ -1,5 +1,6 @@
 import { router } from "../../trpc.ts";
 import { get } from "./get.ts";
+import { restore } from "./restore.ts";
 import { save } from "./save.ts";
 
-export const draftsRouter = router({ get, save });
+export const draftsRouter = router({ get, save, restore });
