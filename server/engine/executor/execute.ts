@@ -3,6 +3,7 @@ import { EngineError, NodeInputError } from "../errors.ts";
 import type { TPlan, TPlanNode } from "../compiler/compile.ts";
 import { summarize, type TValueSummary } from "./summary.ts";
 import { coerceInput } from "./coerce-input.ts";
+import { nodeKeys, type TRunCache } from "./run-cache.ts";
 
 /** The value a branch node emits on the side not taken; nodes fed by it are skipped too. */
 export const SKIPPED: unique symbol = Symbol("skipped");
@@ -14,6 +15,8 @@ export interface TTraceEntry {
   /** ms since the run started. */
   start: number;
   durationMs: number;
+  /** The outputs came from the run cache: params and inputs were unchanged. */
+  cached?: boolean;
   outputs?: Record<string, TValueSummary>;
   error?: string;
 }
@@ -22,6 +25,8 @@ export interface TExecuteOptions {
   models: TModelRunner;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Reuse outputs of nodes whose content key is unchanged (editor re-runs). */
+  cache?: TRunCache;
 }
 
 export interface TExecuteResult {
@@ -88,6 +93,7 @@ export async function execute(plan: TPlan, rawInputs: Record<string, unknown>, o
     }
 
     const inputNodeIds = new Set(plan.inputs.map((i) => i.nodeId));
+    const keys = opts.cache ? nodeKeys(plan, provided) : null;
     await new Promise<void>((resolve) => {
       const running = new Set<TTraceEntry>();
       let done = 0;
@@ -144,8 +150,12 @@ export async function execute(plan: TPlan, rawInputs: Record<string, unknown>, o
             values.set(node.id, Object.fromEntries(Object.keys(node.outputs).map((k) => [k, SKIPPED])));
             return;
           }
-          const out = await node.def.execute(inputs, node.params as never, { nodeId: node.id, signal: controller.signal, models: opts.models, resolved: node.resolved });
+          const key = keys?.get(node.id);
+          const hit = key ? opts.cache!.get(key) : undefined;
+          const out = hit ?? (await node.def.execute(inputs, node.params as never, { nodeId: node.id, signal: controller.signal, models: opts.models, resolved: node.resolved }));
           if (controller.signal.aborted) return;
+          if (hit) entry.cached = true;
+          else if (key) opts.cache!.set(key, out);
           values.set(node.id, out);
           entry.outputs = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v === SKIPPED ? { type: "skipped" as const } : summarize(v)]));
         } catch (e) {
