@@ -47,7 +47,7 @@ describe("REST endpoints of published pipelines", () => {
     expect(res.status).toBe(422);
     const p = await res.json();
     expect(res.headers.get("content-type")).toBe("application/problem+json");
-    expect(p).toMatchObject({ status: 422, code: "NODE_FAILED", node: "features", field: "record" });
+    expect(p).toMatchObject({ status: 422, code: "NODE_FAILED", node: "features", port: "record" });
     expect(await h.db.prisma.invocation.findUniqueOrThrow({ where: { id: p.invocation_id } })).toMatchObject({ status: "error", errorNode: "features" });
 
     const missing = await invoke("/api/v1/pipelines/toy/invoke", {});

@@ -66,7 +66,7 @@ export async function handleOip(ctx: ServingContext, req: IncomingMessage, res: 
       const result = await ctx.withSlot(() => runPipeline({ db: ctx.db.prisma }, ctx.engine, { slug, target, inputs, source: "oip", apiKeyId: key.id }, ctx.resolver));
       if (result.status === "error") {
         const code = (result.error.code in ERROR_CODES ? result.error.code : "NODE_FAILED") as TErrorCode;
-        return sendProblem(res, code, result.error.message, { error: result.error.message, invocation_id: result.invocationId, ...(result.error.nodeId ? { node: result.error.nodeId } : {}), ...(result.error.port ? { field: result.error.port } : {}) }, errorCodeInfo(code).status);
+        return sendProblem(res, code, result.error.message, { error: result.error.message, invocation_id: result.invocationId, ...(result.error.nodeId ? { node: result.error.nodeId } : {}), ...(result.error.port ? (code === "INVALID_INPUT" ? { field: result.error.port } : { port: result.error.port }) : {}) }, errorCodeInfo(code).status);
       }
       const wanted = Array.isArray(body.outputs) ? new Set((body.outputs as { name?: unknown }[]).map((o) => String(o.name))) : null;
       const outKinds = new Map(plan.outputs.map((o) => [o.name, o.kind]));

@@ -77,7 +77,8 @@ function sendRunResult(res: ServerResponse, slug: string, r: TRunResult, withTra
       pipeline: slug,
       version: r.version,
       ...(r.error.nodeId ? { node: r.error.nodeId } : {}),
-      ...(r.error.port ? { field: r.error.port } : {}),
+      // `field` is an API input name (INVALID_INPUT); for a node failure the port is the node's own.
+      ...(r.error.port ? (code === "INVALID_INPUT" ? { field: r.error.port } : { port: r.error.port }) : {}),
       ...(r.error.details ? { details: r.error.details } : {}),
       ...(r.error.issues ? { issues: r.error.issues.map((i) => ({ code: i.code, node: i.nodeId, message: i.message })) } : {}),
     },
