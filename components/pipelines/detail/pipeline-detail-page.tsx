@@ -3,7 +3,8 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
+import { PipelineEditor, type TEditorHandle } from "@/components/canvas/pipeline-editor";
 import { canEdit, useSessionUser } from "@/components/layout/session";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert } from "@/components/ui/alert";
@@ -19,6 +20,13 @@ import { AliasesPanel } from "./aliases-panel";
 import { DraftWorkspace } from "./draft-workspace";
 import { VersionsPanel } from "./versions-panel";
 
+type TTab = "editor" | "history" | "json";
+const TABS: [TTab, string][] = [
+  ["editor", "Editor"],
+  ["history", "Versions & activity"],
+  ["json", "JSON"],
+];
+
 export function PipelineDetailPage() {
   const params = useParams<{ slug: string }>();
   const slug = decodeURIComponent(params.slug);
@@ -26,6 +34,9 @@ export function PipelineDetailPage() {
   const user = useSessionUser();
   const editable = canEdit(user);
   const [renaming, setRenaming] = useState(false);
+  const [tab, setTab] = useState<TTab>("editor");
+  const [switching, setSwitching] = useState(false);
+  const editor = useRef<TEditorHandle | null>(null);
   const pipeline = useQuery(trpc.pipelines.get.queryOptions({ slug }));
 
   if (pipeline.isPending) return <LoadingBlock label="Loading pipeline…" />;
@@ -56,32 +67,50 @@ export function PipelineDetailPage() {
       ? "You are a viewer: the draft is read-only."
       : undefined;
 
+  async function openTab(next: TTab) {
+    if (next === tab) return;
+    // The canvas autosaves; leave it only once its last edits are saved (the other tabs read the draft).
+    if (tab === "editor" && editor.current) {
+      setSwitching(true);
+      await editor.current.flush();
+      setSwitching(false);
+    }
+    setTab(next);
+  }
+
   return (
-    <div className="stack-lg">
-      <div>
-        <nav className="breadcrumbs" aria-label="Breadcrumb">
-          <Link href="/pipelines">Pipelines</Link>
-          <span aria-hidden="true">/</span>
-          <span aria-current="page">{p.name}</span>
-        </nav>
-        <div className="page-header">
-          <div className="page-header-main">
-            <div className="title-row">
-              <h1 className="page-title">{p.name}</h1>
-              <code className="slug-pill" title="Slug (used in API URLs)">
-                {p.slug}
-              </code>
-              {p.archived ? <Badge tone="warning">Archived</Badge> : null}
-            </div>
-            {p.description ? <p className="page-subtitle">{p.description}</p> : <p className="page-subtitle subtle">No description</p>}
-            <p className="meta-line">
-              {plural(p.versionCount, "version")} · created <Time value={p.createdAt} /> · updated <Time value={p.updatedAt} />
-            </p>
+    <div className="pipeline-page">
+      <div className="pipeline-head">
+        <div className="pipeline-head-main">
+          <nav className="breadcrumbs" aria-label="Breadcrumb">
+            <Link href="/pipelines">Pipelines</Link>
+            <span aria-hidden="true">/</span>
+            <span aria-current="page">{p.name}</span>
+          </nav>
+          <div className="title-row">
+            <h1 className="page-title">{p.name}</h1>
+            <code className="slug-pill" title="Slug (used in API URLs)">
+              {p.slug}
+            </code>
+            {p.archived ? <Badge tone="warning">Archived</Badge> : null}
+          </div>
+          <p className="meta-line">
+            {p.description ? <span className="pipeline-desc">{p.description} · </span> : null}
+            {plural(p.versionCount, "version")} · created <Time value={p.createdAt} /> · updated <Time value={p.updatedAt} />
+          </p>
+        </div>
+        <div className="pipeline-head-aside">
+          <div className="page-tabs" role="tablist" aria-label="Pipeline views">
+            {TABS.map(([id, label]) => (
+              <button key={id} type="button" role="tab" aria-selected={tab === id} className={`page-tab${tab === id ? " page-tab-active" : ""}`} disabled={switching} onClick={() => void openTab(id)}>
+                {label}
+              </button>
+            ))}
           </div>
           {editable ? (
             <div className="button-row">
               {!p.archived ? (
-                <button type="button" className="btn btn-secondary" onClick={() => setRenaming(true)}>
+                <button type="button" className="btn btn-secondary btn-sm" onClick={() => setRenaming(true)}>
                   Rename
                 </button>
               ) : null}
@@ -97,9 +126,25 @@ export function PipelineDetailPage() {
         </Alert>
       ) : null}
 
-      <DraftWorkspace slug={p.slug} editable={editable} readOnlyReason={readOnlyReason} aside={<AliasesPanel slug={p.slug} editable={editable && !p.archived} />} />
-      <VersionsPanel slug={p.slug} />
-      <ActivityPanel slug={p.slug} />
+      {tab === "editor" ? (
+        <PipelineEditor slug={p.slug} readOnly={!!readOnlyReason} readOnlyReason={readOnlyReason} handleRef={editor} />
+      ) : tab === "history" ? (
+        <div className="stack-lg">
+          <div className="detail-grid">
+            <VersionsPanel slug={p.slug} />
+            <div className="stack">
+              <AliasesPanel slug={p.slug} editable={editable && !p.archived} />
+            </div>
+          </div>
+          <ActivityPanel slug={p.slug} />
+        </div>
+      ) : (
+        <div className="stack-lg">
+          <DraftWorkspace slug={p.slug} editable={editable} readOnlyReason={readOnlyReason} aside={<AliasesPanel slug={p.slug} editable={editable && !p.archived} />} />
+          <VersionsPanel slug={p.slug} />
+          <ActivityPanel slug={p.slug} />
+        </div>
+      )}
       {renaming ? <RenamePipelineDialog pipeline={p} onClose={() => setRenaming(false)} /> : null}
     </div>
   );

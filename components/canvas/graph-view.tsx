@@ -1,0 +1,77 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider } from "@xyflow/react";
+import { useEffect, useMemo, useState } from "react";
+import { useTRPCClient } from "@/components/trpc/client";
+import { edgeKey, type TGraphDiff } from "./diff";
+import { applyValidation, createEditorStores, EditorContext, emptyValidation, type TEditorContext } from "./editor-context";
+import { stableJson, toFlow } from "./graph-doc";
+import { nodeTypes } from "./pipeline-node";
+import type { TCatalogEntry, TFlowEdge, TFlowNode, TGraph, TLayout } from "./types";
+
+/** Ports for a graph we only show: one compile, cached by content. */
+function useGraphPorts(graph: TGraph) {
+  const client = useTRPCClient();
+  const key = stableJson(graph);
+  return useQuery({ queryKey: ["graph-ports", key], queryFn: () => client.pipelines.validate.mutate({ graph }), staleTime: Infinity });
+}
+
+/**
+ * A read-only canvas: a version as it was committed, or a diff — graph `b` with what was added and
+ * changed highlighted, and what `a` had that `b` removed drawn as ghosts where `a` had them.
+ */
+export function GraphView({ catalog, graph, layout, diff, base }: { catalog: ReadonlyMap<string, TCatalogEntry>; graph: TGraph; layout: TLayout | undefined; diff?: TGraphDiff; base?: { graph: TGraph; layout: TLayout | undefined } }) {
+  const [stores] = useState(createEditorStores);
+  const ctx = useMemo<TEditorContext>(() => ({ catalog, ...stores, readOnly: true }), [catalog, stores]);
+  const ports = useGraphPorts(graph);
+  const basePorts = useGraphPorts(base?.graph ?? { schemaVersion: 1, nodes: [], edges: [] });
+
+  useEffect(() => {
+    if (!ports.data) return;
+    let merged = applyValidation(emptyValidation, ports.data);
+    if (basePorts.data) merged = { ...merged, ports: { ...basePorts.data.ports, ...merged.ports } };
+    stores.validation.set(merged);
+  }, [ports.data, basePorts.data, stores]);
+
+  const { nodes, edges } = useMemo(() => {
+    const flow = toFlow(graph, layout);
+    if (!diff || !base) return flow;
+    const added = new Set(diff.added.map((n) => n.id));
+    const changed = new Set(diff.changed.map((c) => c.id));
+    const nodes: TFlowNode[] = flow.nodes.map((n) => ({ ...n, data: { ...n.data, diff: added.has(n.id) ? "added" : changed.has(n.id) ? "changed" : undefined } }));
+    const removedFlow = toFlow({ schemaVersion: 1, nodes: diff.removed, edges: [] }, base.layout);
+    for (const n of removedFlow.nodes) nodes.push({ ...n, id: nodes.some((x) => x.id === n.id) ? `${n.id}~removed` : n.id, data: { ...n.data, diff: "removed" } });
+    const addedEdges = new Set(diff.edgesAdded.map(edgeKey));
+    const edges: TFlowEdge[] = flow.edges.map((e) => {
+      const k = `${e.source}.${e.sourceHandle}→${e.target}.${e.targetHandle}`;
+      return addedEdges.has(k) ? { ...e, className: "edge-added", animated: true } : e;
+    });
+    diff.edgesRemoved.forEach((e, i) => edges.push({ id: `removed-${i}`, source: e.source.node, sourceHandle: e.source.port, target: e.target.node, targetHandle: e.target.port, className: "edge-removed" }));
+    return { nodes, edges };
+  }, [graph, layout, diff, base]);
+
+  return (
+    <EditorContext.Provider value={ctx}>
+      <ReactFlowProvider>
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          elementsSelectable={false}
+          deleteKeyCode={null}
+          fitView
+          fitViewOptions={{ padding: 0.15, maxZoom: 1.1 }}
+          minZoom={0.1}
+          proOptions={{ hideAttribution: true }}
+        >
+          <Background gap={20} size={1} />
+          <Controls showInteractive={false} />
+          <MiniMap pannable zoomable className="minimap" />
+        </ReactFlow>
+      </ReactFlowProvider>
+    </EditorContext.Provider>
+  );
+}

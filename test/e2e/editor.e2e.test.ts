@@ -1,0 +1,323 @@
+/**
+ * Browser end-to-end test of the canvas editor (issue 5): build the iris pipeline from an empty canvas
+ * by drag and drop, connect ports by dragging, configure params in the inspector, see connections the
+ * compiler would refuse being refused, test-run a held-out row, commit, change, commit again, diff the two
+ * versions and restore one. Runs the real server (embedded PGlite in a fresh temp dir) against an existing
+ * production build (`npx next build` first).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const SHOTS = path.join(ROOT, "test/e2e/screenshots");
+const PORT = Number(process.env.E2E_EDITOR_PORT ?? 3230);
+const BASE = `http://127.0.0.1:${PORT}`;
+const ADMIN = { email: "erin@example.com", name: "Erin Editor", password: "correct horse battery" };
+const SLUG = "iris-from-scratch";
+
+interface TCard {
+  features: string[];
+  labels: string[];
+  scaler: { mean: number[]; std: number[] };
+  heldOut: { rows: Record<string, number>[]; predicted: string[] };
+}
+const CARD = JSON.parse(readFileSync(path.join(ROOT, "prisma/seed/models/iris-logreg.json"), "utf8")) as TCard;
+/** A held-out row the training script predicted as something other than the first class. */
+const HELD_OUT = (() => {
+  const i = CARD.heldOut.predicted.findIndex((p) => p === "virginica");
+  return { row: CARD.heldOut.rows[i]!, predicted: CARD.heldOut.predicted[i]! };
+})();
+
+let server: ChildProcess | undefined;
+let dataDir: string | undefined;
+let browser: Browser | undefined;
+let page: Page;
+const serverLog: string[] = [];
+const pageErrors: string[] = [];
+
+async function shot(name: string) {
+  await page.screenshot({ path: path.join(SHOTS, `editor-${name}.png`), animations: "disabled" });
+}
+
+async function waitForReady(timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`server exited with ${server.exitCode}:\n${serverLog.join("")}`);
+    try {
+      if ((await fetch(`${BASE}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`server not ready after ${timeoutMs} ms:\n${serverLog.join("")}`);
+}
+
+const canvas = () => page.getByTestId("canvas");
+const inspector = () => page.getByTestId("inspector");
+const node = (id: string) => page.getByTestId(`node-${id}`);
+const handle = (nodeId: string, side: "in" | "out", port: string) => page.getByTestId(`handle-${nodeId}-${side}-${port}`);
+
+/** Drag a node type from the palette onto the canvas at (x, y) relative to the canvas' top-left. */
+async function dropNode(type: string, x: number, y: number, expectId: string) {
+  await page.getByTestId(`palette-${type}`).dragTo(canvas(), { targetPosition: { x, y } });
+  await node(expectId).waitFor();
+}
+
+async function centre(l: Locator): Promise<{ x: number; y: number }> {
+  const b = await l.boundingBox();
+  if (!b) throw new Error("element has no box");
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+}
+
+/** Press on one handle, drag to another, optionally look before letting go. */
+async function dragConnection(from: Locator, to: Locator, beforeRelease?: () => Promise<void>) {
+  await from.waitFor();
+  await to.waitFor();
+  const a = await centre(from);
+  const b = await centre(to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 6 });
+  await page.mouse.move(b.x, b.y, { steps: 6 });
+  if (beforeRelease) await beforeRelease();
+  await page.mouse.up();
+}
+
+const edgeCount = () => page.locator(".react-flow__edge").count();
+
+async function waitForSaved() {
+  await page.getByTestId("save-state").getByText(/^Saved · revision \d+$/).waitFor();
+}
+
+async function openSide(name: "Inspector" | "Test run" | "Versions" | "Changes") {
+  await page.getByRole("tab", { name, exact: true }).click();
+}
+
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  dataDir = await mkdtemp(path.join(os.tmpdir(), "inferline-e2e-editor-"));
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), HOST: "127.0.0.1", DATA_DIR: dataDir, NODE_ENV: "production" };
+  delete env.DATABASE_URL;
+  delete env.ADMIN_EMAIL;
+  delete env.ADMIN_PASSWORD;
+  server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  server.stdout?.on("data", (d: Buffer) => serverLog.push(d.toString()));
+  server.stderr?.on("data", (d: Buffer) => serverLog.push(d.toString()));
+  await waitForReady(120_000);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1680, height: 1050 }, baseURL: BASE, acceptDownloads: true });
+  page = await context.newPage();
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+  page.setDefaultTimeout(15_000);
+});
+
+afterAll(async () => {
+  await browser?.close().catch(() => {});
+  if (server && server.exitCode === null) {
+    const exited = new Promise<void>((resolve) => server?.once("exit", () => resolve()));
+    server.kill("SIGTERM");
+    const timer = setTimeout(() => server?.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("the canvas editor in a browser", () => {
+  it("sets up an admin, installs the example models and creates an empty pipeline", async () => {
+    await page.goto("/setup");
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Name").fill(ADMIN.name);
+    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+    await page.getByLabel("Confirm password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Create admin account" }).click();
+    await page.waitForURL(/\/pipelines$/);
+
+    // The example models (iris-logreg v1 with its labels) through the same tRPC call the Models page makes.
+    const installed = await page.evaluate(async () => {
+      const res = await fetch("/api/trpc/examples.install", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      return { status: res.status, body: await res.text() };
+    });
+    expect(installed.status, installed.body).toBe(200);
+
+    await page.goto("/pipelines");
+    await page.getByRole("button", { name: "New pipeline" }).click();
+    const form = page.getByTestId("create-pipeline-form");
+    await form.getByLabel("Name").fill("Iris from scratch");
+    await form.getByRole("button", { name: "Create pipeline" }).click();
+    await page.getByRole("link", { name: "Iris from scratch" }).click();
+    await page.waitForURL(new RegExp(`/pipelines/${SLUG}$`));
+    await page.getByTestId("editor").waitFor();
+
+    // The starter draft (input → output): select everything and delete it for an empty canvas.
+    await node("input").waitFor();
+    await canvas().click({ position: { x: 500, y: 500 } });
+    await page.keyboard.press("Control+a");
+    await page.keyboard.press("Delete");
+    await page.getByText("An empty canvas").waitFor();
+    await waitForSaved();
+    await shot("01-empty-canvas");
+  });
+
+  it("builds the iris pipeline by dragging nodes from the palette and configuring them", async () => {
+    await dropNode("io/input@v1", 60, 60, "input");
+    await inspector().getByLabel("Name", { exact: true }).fill("flower");
+    await inspector().getByLabel("Description").fill("Sepal and petal measurements in cm");
+
+    await dropNode("tabular/features@v1", 400, 60, "features");
+    // Ports that depend on params appear once the params are valid.
+    await node("features").getByText("Set its parameters to see its ports").waitFor();
+    await inspector().getByLabel("Fields").fill(CARD.features.join("\n"));
+    await handle("features", "out", "features").waitFor();
+
+    await dropNode("tabular/standard-scale@v1", 740, 60, "standard-scale");
+    // Inline validation: a letter in a number list is refused at once.
+    await inspector().getByLabel("Mean").fill("1, x");
+    await inspector().getByText("'x' is not a number.").waitFor();
+    await inspector().getByLabel("Mean").fill(CARD.scaler.mean.join(", "));
+    await inspector().getByLabel("Std").fill(CARD.scaler.std.join(", "));
+
+    await dropNode("model/onnx@v1", 60, 400, "onnx");
+    await inspector().getByLabel("Model", { exact: true }).selectOption("iris-logreg");
+    const signature = inspector().getByTestId("model-signature");
+    await signature.getByText("float32[batch,4]").waitFor();
+    await signature.getByText("float32[batch,3]").waitFor();
+    await handle("onnx", "in", "features").waitFor();
+
+    await dropNode("post/top-k@v1", 400, 400, "top-k");
+    await inspector().getByLabel("K", { exact: true }).fill("3");
+    await inspector().getByRole("button", { name: "Use the 3 labels of iris-logreg v1" }).click();
+    expect(await inspector().getByLabel("Labels").inputValue()).toBe(CARD.labels.join("\n"));
+
+    await dropNode("io/output@v1", 740, 400, "output");
+    await inspector().getByLabel("Name", { exact: true }).fill("label");
+    expect(await page.locator(".react-flow__node").count()).toBe(6);
+  });
+
+  it("connects ports by dragging and refuses what the compiler would refuse, saying why", async () => {
+    await dragConnection(handle("input", "out", "value"), handle("features", "in", "record"));
+    await dragConnection(handle("features", "out", "features"), handle("standard-scale", "in", "x"));
+    expect(await edgeCount()).toBe(2);
+
+    // A JSON record straight into the model: the kind does not fit its float32 tensor input.
+    await dragConnection(handle("input", "out", "value"), handle("onnx", "in", "features"), async () => {
+      await page.getByTestId("connection-hint").waitFor();
+      expect(await page.getByTestId("connection-hint").textContent()).toContain("Kind mismatch: json does not fit float32[batch,4]");
+      await shot("03-refusal-while-dragging");
+    });
+    const refused = page.getByTestId("connection-refused");
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain("Kind mismatch: json does not fit float32[batch,4]");
+    expect(await edgeCount()).toBe(2);
+
+    await dragConnection(handle("standard-scale", "out", "y"), handle("onnx", "in", "features"));
+    await dragConnection(handle("onnx", "out", "probabilities"), handle("top-k", "in", "scores"));
+    await dragConnection(handle("top-k", "out", "label"), handle("output", "in", "value"));
+    expect(await edgeCount()).toBe(5);
+
+    // Feeding the top-k back into the features would close a loop.
+    await dragConnection(handle("top-k", "out", "top"), handle("features", "in", "record"));
+    await page.getByTestId("connection-refused").getByText(/Cycle: features → standard-scale → onnx → top-k → features/).waitFor();
+    expect(await edgeCount()).toBe(5);
+
+    await page.getByTestId("problems-errors").getByText("0 errors").waitFor();
+    await waitForSaved();
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Fit view", exact: true }).click();
+    await shot("02-built");
+  });
+
+  it("test-runs a held-out row and shows the label, per-node status and timings", async () => {
+    await page.getByTestId("open-run").click();
+    const run = page.getByTestId("run-panel");
+    await run.getByLabel("flower").fill(JSON.stringify(HELD_OUT.row));
+    await run.getByTestId("run-draft").click();
+    await run.getByTestId("run-status").getByText("OK").waitFor({ timeout: 30_000 });
+    expect(await run.getByTestId("output-label-value").textContent()).toBe(HELD_OUT.predicted);
+    await run.getByTestId("waterfall").waitFor();
+    for (const id of ["input", "features", "standard-scale", "onnx", "top-k", "output"]) await node(id).getByTestId(`node-${id}-run`).waitFor();
+    expect(await node("onnx").getByTestId("node-onnx-run").textContent()).toContain("float32[1,3]");
+    await shot("04-run-result");
+
+    // Saved as a sample, it re-runs with one click.
+    await run.getByLabel("Sample name").fill("held-out virginica");
+    await run.getByRole("button", { name: "Save inputs as sample" }).click();
+    const sample = run.getByTestId("sample-held-out virginica");
+    await sample.waitFor();
+    await run.getByRole("button", { name: "Clear results" }).click();
+    await sample.getByRole("button", { name: "▶ Run" }).click();
+    await run.getByTestId("output-label-value").getByText(HELD_OUT.predicted).waitFor({ timeout: 30_000 });
+  });
+
+  it("commits, changes a param (and moves a node), commits again and diffs the two versions", async () => {
+    await page.getByRole("button", { name: "Commit…" }).click();
+    const dialog = page.getByTestId("commit-dialog");
+    await dialog.getByLabel("Version message").fill("Iris classifier from scratch");
+    await dialog.getByRole("button", { name: "Commit version" }).click();
+    await page.getByTestId("canvas-toast").getByText("Committed version 1.").waitFor();
+
+    // Moving a node is not a change; k is.
+    const out = await centre(node("output").locator(".pnode-header"));
+    await page.mouse.move(out.x, out.y);
+    await page.mouse.down();
+    await page.mouse.move(out.x + 40, out.y + 60, { steps: 5 });
+    await page.mouse.up();
+    await node("top-k").locator(".pnode-header").click();
+    await openSide("Inspector");
+    await inspector().getByLabel("K", { exact: true }).fill("2");
+    await waitForSaved();
+    await page.getByRole("button", { name: "Commit…" }).click();
+    await dialog.getByLabel("Version message").fill("Only the top two");
+    await dialog.getByRole("button", { name: "Commit version" }).click();
+    await page.getByTestId("canvas-toast").getByText("Committed version 2.").waitFor();
+
+    await openSide("Versions");
+    await page.getByTestId("vitem-2").waitFor();
+    await page.getByRole("button", { name: "Compare version 1 with the draft" }).click();
+    const diffPanel = page.getByTestId("diff-panel");
+    await diffPanel.getByLabel("To", { exact: true }).selectOption("2");
+    const changed = diffPanel.getByTestId("diff-changed-top-k");
+    await changed.waitFor();
+    expect(await changed.textContent()).toContain("k32");
+    expect(await diffPanel.getByTestId("diff-list").locator(".diff-item").count()).toBe(1);
+    await page.getByTestId("diff-view").locator(".pnode-diff-changed").waitFor();
+    await shot("05-diff");
+  });
+
+  it("opens a version read-only and restores it into the draft", async () => {
+    await openSide("Versions");
+    await page.getByRole("button", { name: "Open version 1" }).click();
+    const view = page.getByTestId("version-view");
+    await view.getByText("read-only").waitFor();
+    await view.getByTestId("node-top-k").getByText("k = 3 · 3 labels").waitFor();
+    await shot("06-version-view");
+
+    await view.getByRole("button", { name: "Restore into draft…" }).click();
+    await page.getByTestId("restore-dialog").getByTestId("confirm-restore").click();
+    await page.getByTestId("restore-dialog").waitFor({ state: "detached" });
+    await node("top-k").getByText("k = 3 · 3 labels").waitFor();
+    await waitForSaved();
+
+    await openSide("Changes");
+    const diffPanel = page.getByTestId("diff-panel");
+    await diffPanel.getByLabel("From", { exact: true }).selectOption("1");
+    await diffPanel.getByLabel("To", { exact: true }).selectOption("draft");
+    await diffPanel.getByTestId("diff-empty").waitFor();
+    await page.getByRole("button", { name: "Back to the draft" }).click();
+    await shot("07-restored");
+  });
+
+  it("raised no uncaught errors in the page", () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
