@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { TKind } from "./types/kinds.ts";
+import type { TImageCodec } from "./values/image.ts";
 
 /** Model metadata the compiler needs (from the registry), looked up by name and version. */
 export interface TModelInfo {
@@ -47,10 +48,19 @@ export interface TModelRunner {
   run(sha256: string, feeds: Record<string, unknown>, opts: { signal: AbortSignal }): Promise<Record<string, unknown>>;
 }
 
+/**
+ * Media codecs, implemented under server/engine/runtime/ (sharp, WAV decoding): nodes never import a codec
+ * library themselves, so the engine's node code stays pure and testable with stand-ins.
+ */
+export interface TCodecs {
+  image: TImageCodec;
+}
+
 export interface TExecContext {
   nodeId: string;
   signal: AbortSignal;
   models: TModelRunner;
+  codecs: TCodecs;
   resolved: unknown;
 }
 
@@ -60,7 +70,7 @@ export interface TNodeDefinition<P = unknown> {
   /** Namespaced and versioned: `category/name@vN`. A published type never changes; new behaviour is a new version. */
   type: string;
   title: string;
-  category: "io" | "tensor" | "tabular" | "model" | "postprocessing" | "logic";
+  category: "io" | "image" | "text" | "audio" | "tensor" | "tabular" | "model" | "postprocessing" | "list" | "logic";
   description: string;
   params: z.ZodType<P>;
   /** Static ports, or ports that depend on params (concat arity, feature lists, model signatures). */

@@ -34,3 +34,30 @@ export class NodeInputError extends Error {
     this.port = port;
   }
 }
+
+/**
+ * Codes for bad data a node can name precisely (a corrupt image, an unsupported WAV encoding, text over the
+ * model's length). The run still fails with NODE_FAILED on the node and port; the code travels as
+ * `details.reason`, so API callers can tell "your file is broken" from "the pipeline is broken".
+ */
+export type TNodeErrorCode =
+  | "IMAGE_CORRUPT"
+  | "IMAGE_UNSUPPORTED"
+  | "IMAGE_EMPTY"
+  | "IMAGE_TOO_LARGE"
+  | "AUDIO_CORRUPT"
+  | "AUDIO_UNSUPPORTED"
+  | "AUDIO_EMPTY"
+  | "AUDIO_TOO_LONG"
+  | "SAMPLE_RATE_MISMATCH"
+  | "TEXT_TOO_LONG"
+  | "ASSET_INVALID";
+
+export class CodedNodeError extends NodeInputError {
+  readonly code: TNodeErrorCode;
+  constructor(code: TNodeErrorCode, message: string, port?: string) {
+    super(message, port);
+    this.name = "CodedNodeError";
+    this.code = code;
+  }
+}

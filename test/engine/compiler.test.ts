@@ -232,7 +232,7 @@ describe("the node catalogue", () => {
   it("lists every node type once, in catalogue order, with a JSON Schema for its params", () => {
     const entries = catalog(registry);
     expect(entries.map((e) => e.type)).toEqual(NODE_DEFINITIONS.map((d) => d.type));
-    const order = ["io", "tabular", "tensor", "model", "postprocessing", "logic"];
+    const order = ["io", "image", "text", "audio", "tabular", "tensor", "model", "postprocessing", "list", "logic"];
     const categories = entries.map((e) => order.indexOf(e.category));
     expect(categories).toEqual([...categories].sort((a, b) => a - b));
     // an object, or (inverse-scale's methods) a choice of objects
@@ -240,7 +240,7 @@ describe("the node catalogue", () => {
       const schema = e.paramsSchema as { type?: string; oneOf?: { type: string }[] };
       expect(schema.type ?? schema.oneOf?.map((o) => o.type).find((t) => t !== "object") ?? "object", e.type).toBe("object");
     }
-    expect(entries.length).toBe(27);
+    expect(entries.length).toBe(36);
   });
 
   it("describes the parameters of the new nodes for generated forms", () => {

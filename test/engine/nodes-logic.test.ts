@@ -5,6 +5,7 @@ import { execute, SKIPPED } from "@/server/engine/executor/execute.ts";
 import { registry } from "@/server/engine/nodes/index.ts";
 import { GraphBuilder } from "../helpers/graph-builder.ts";
 import { env, expectClose, f32, inferNode, noModels, plain, runNode, runNodeError, tensor, tk } from "./harness.ts";
+import { defaultCodecs } from "@/server/engine/runtime/codecs.ts";
 
 const gt = (value: number | string | boolean, op = ">") => ({ predicate: { op, value } });
 
@@ -68,7 +69,7 @@ describe("logic/branch@v1", () => {
 describe("logic/merge@v1", () => {
   it("passes on the first input that was not skipped", async () => {
     const merge = registry.get("logic/merge@v1")!;
-    const ctx = { nodeId: "m", signal: new AbortController().signal, models: noModels, resolved: undefined };
+    const ctx = { nodeId: "m", signal: new AbortController().signal, models: noModels, codecs: defaultCodecs(), resolved: undefined };
     expect(await merge.execute({ x0: SKIPPED, x1: 2, x2: 3 }, { count: 3 }, ctx)).toEqual({ value: 2 });
     expect(await merge.execute({ x0: 1, x1: 2 }, { count: 2 }, ctx)).toEqual({ value: 1 });
     expect(await merge.execute({ x0: SKIPPED, x1: SKIPPED }, { count: 2 }, ctx)).toEqual({ value: SKIPPED });

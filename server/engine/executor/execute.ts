@@ -1,5 +1,6 @@
-import type { TModelRunner } from "../define-node.ts";
-import { EngineError, NodeInputError } from "../errors.ts";
+import type { TCodecs, TModelRunner } from "../define-node.ts";
+import { defaultCodecs } from "../runtime/codecs.ts";
+import { CodedNodeError, EngineError, NodeInputError } from "../errors.ts";
 import type { TPlan, TPlanNode } from "../compiler/compile.ts";
 import { summarize, type TValueSummary } from "./summary.ts";
 import { coerceInput } from "./coerce-input.ts";
@@ -23,6 +24,8 @@ export interface TTraceEntry {
 
 export interface TExecuteOptions {
   models: TModelRunner;
+  /** Image/audio codecs for media nodes; the runtime's own (sharp, WAV) when omitted. */
+  codecs?: TCodecs;
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Reuse outputs of nodes whose content key is unchanged (editor re-runs). */
@@ -49,6 +52,7 @@ export async function execute(plan: TPlan, rawInputs: Record<string, unknown>, o
   const t0 = performance.now();
   const controller = new AbortController();
   const trace: TTraceEntry[] = [];
+  const codecs = opts.codecs ?? defaultCodecs();
   const values = new Map<string, Record<string, unknown>>();
   let failure: RunError | undefined;
 
@@ -152,7 +156,7 @@ export async function execute(plan: TPlan, rawInputs: Record<string, unknown>, o
           }
           const key = keys?.get(node.id);
           const hit = key ? opts.cache!.get(key) : undefined;
-          const out = hit ?? (await node.def.execute(inputs, node.params as never, { nodeId: node.id, signal: controller.signal, models: opts.models, resolved: node.resolved }));
+          const out = hit ?? (await node.def.execute(inputs, node.params as never, { nodeId: node.id, signal: controller.signal, models: opts.models, codecs, resolved: node.resolved }));
           if (controller.signal.aborted) return;
           if (hit) entry.cached = true;
           else if (key) opts.cache!.set(key, out);
@@ -167,7 +171,7 @@ export async function execute(plan: TPlan, rawInputs: Record<string, unknown>, o
             new RunError("NODE_FAILED", `Node '${node.id}' (${node.def.title}) failed${port ? ` on input '${port}'` : ""}: ${entry.error}`, {
               nodeId: node.id,
               ...(port ? { port } : {}),
-              details: { nodeType: node.type },
+              details: { nodeType: node.type, ...(e instanceof CodedNodeError ? { reason: e.code } : {}) },
               cause: e,
             }),
           );

@@ -1,5 +1,13 @@
 import type { TAnyNodeDefinition } from "../define-node.ts";
 import { createRegistry } from "../registry.ts";
+import { centerCrop } from "./image/center-crop.ts";
+import { colour } from "./image/colour.ts";
+import { crop, cropBoxes } from "./image/crop.ts";
+import { decode } from "./image/decode.ts";
+import { encode } from "./image/encode.ts";
+import { fromTensor } from "./image/from-tensor.ts";
+import { resize } from "./image/resize.ts";
+import { toTensor } from "./image/to-tensor.ts";
 import { input } from "./io/input.ts";
 import { output } from "./io/output.ts";
 import { branch } from "./logic/branch.ts";
@@ -30,13 +38,23 @@ import { unsqueeze } from "./tensor/unsqueeze.ts";
 
 /**
  * Every node type, listed explicitly and in catalogue order — roughly the order a pipeline uses them:
- * inputs, feature preparation, tensor plumbing, models, postprocessing, control flow. Checked for
+ * inputs, media and feature preparation, tensor plumbing, models, postprocessing, lists, control flow. Checked for
  * duplicates when the registry is built.
  */
 export const NODE_DEFINITIONS: readonly TAnyNodeDefinition[] = [
   // io
   input,
   output,
+  // image
+  decode,
+  resize,
+  centerCrop,
+  crop,
+  cropBoxes,
+  colour,
+  toTensor,
+  fromTensor,
+  encode,
   // tabular
   features,
   oneHot,

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import type { TNodeIssue, TPortSpec } from "../define-node.ts";
-import { NodeInputError } from "../errors.ts";
+import type { TExecContext, TNodeIssue, TPortSpec } from "../define-node.ts";
+import { CodedNodeError, NodeInputError } from "../errors.ts";
+import { isImage, type TImage, type TPixels } from "../values/image.ts";
 import { formatKind, kinds, type TDim, type TKind } from "../types/kinds.ts";
 import { allocate, FLOAT_DTYPES, isTensor, makeTensor, NUMERIC_DTYPES, sizeOf, type TAnyTensor, type TDataTypeMap, type TDtype } from "../values/tensor.ts";
 
@@ -244,4 +245,68 @@ export function numberedTensors(inputs: Record<string, unknown>, count: number, 
     if (x.shape.length !== first.shape.length) throw new NodeInputError(`has shape [${x.shape.join(", ")}], rank ${x.shape.length}, but x0 has rank ${first.shape.length}`, `x${i}`);
   });
   return xs;
+}
+
+// ── Images ────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The image on `port`: an image value as is, or an encoded file (bytes from a pipeline input) opened with
+ * the codec (header only, lazily decoded) under `maxPixels`. Codec errors name the port.
+ */
+export function imageInput(inputs: Record<string, unknown>, port: string, ctx: TExecContext, opts: { maxPixels?: number } = {}): TImage {
+  const v = inputs[port];
+  if (isImage(v)) return v;
+  if (v instanceof Uint8Array) return withPort(port, () => ctx.codecs.image.open(v, opts));
+  throw new NodeInputError(`expected an image, got ${v === null ? "null" : Array.isArray(v) ? "a list" : typeof v}`, port);
+}
+
+/** The image's pixels; codec errors (corrupt data found while decoding) name the port. */
+export async function imagePixels(image: TImage, port: string, ctx: TExecContext): Promise<TPixels> {
+  return withPortAsync(port, () => ctx.codecs.image.pixels(image));
+}
+
+/** Runs f; a coded error without a port gets `port`. */
+export function withPort<T>(port: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw portError(e, port);
+  }
+}
+
+export async function withPortAsync<T>(port: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw portError(e, port);
+  }
+}
+
+function portError(e: unknown, port: string): unknown {
+  if (e instanceof CodedNodeError && e.port === undefined) return new CodedNodeError(e.code, e.message, port);
+  if (e instanceof RangeError) return new NodeInputError(e.message, port);
+  return e;
+}
+
+/** The image kind connected to a port, if it is one. */
+export function imageKindOf(k: TKind | undefined): Extract<TKind, { kind: "image" }> | undefined {
+  return k?.kind === "image" ? k : undefined;
+}
+
+/** An RGB(A) colour param: 0–255 per channel. */
+export const zColour = z
+  .array(z.int().min(0).max(255))
+  .min(1)
+  .max(4)
+  .meta({ description: "Colour as [r, g, b] (0–255); one value for gray" });
+
+/** An image (alone or in a list, at any depth) as a PNG data URL: what outputs of kind image return. */
+export function imagesAsDataUrls(v: unknown, ctx: TExecContext): unknown | Promise<unknown> {
+  if (isImage(v)) return ctx.codecs.image.encode(v, "png").then((b) => `data:image/png;base64,${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64")}`);
+  if (Array.isArray(v) && v.some(hasImage)) return Promise.all(v.map((x) => imagesAsDataUrls(x, ctx)));
+  return v;
+}
+
+function hasImage(v: unknown): boolean {
+  return isImage(v) || (Array.isArray(v) && v.some(hasImage));
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IMAGE_COLOURS, type TColour as TImageColour } from "../values/image.ts";
 import { DTYPES, type TDtype } from "../values/tensor.ts";
 
 /**
@@ -8,6 +9,7 @@ import { DTYPES, type TDtype } from "../values/tensor.ts";
  */
 export type TDim = number | string | null;
 
+
 export type TKind =
   | { kind: "tensor"; dtype: TDtype | "any"; shape?: TDim[] | undefined }
   | { kind: "number" }
@@ -15,7 +17,8 @@ export type TKind =
   | { kind: "string" }
   | { kind: "boolean" }
   | { kind: "json" }
-  | { kind: "image" }
+  /** Size and colour when the compiler knows them (after a fixed-size resize), for tensor shapes downstream. */
+  | { kind: "image"; width?: number | undefined; height?: number | undefined; colour?: TImageColour | undefined }
   | { kind: "list"; of: TKind }
   /** Accepts anything (output nodes, pass-through). */
   | { kind: "any" };
@@ -27,7 +30,12 @@ export const kinds = {
   string: (): TKind => ({ kind: "string" }),
   boolean: (): TKind => ({ kind: "boolean" }),
   json: (): TKind => ({ kind: "json" }),
-  image: (): TKind => ({ kind: "image" }),
+  image: (meta: { width?: number | undefined; height?: number | undefined; colour?: TImageColour | undefined } = {}): TKind => ({
+    kind: "image",
+    ...(meta.width !== undefined ? { width: meta.width } : {}),
+    ...(meta.height !== undefined ? { height: meta.height } : {}),
+    ...(meta.colour !== undefined ? { colour: meta.colour } : {}),
+  }),
   list: (of: TKind): TKind => ({ kind: "list", of }),
   any: (): TKind => ({ kind: "any" }),
 };
@@ -42,7 +50,7 @@ export const ZKind: z.ZodType<TKind> = z.lazy(() =>
     z.object({ kind: z.literal("string") }),
     z.object({ kind: z.literal("boolean") }),
     z.object({ kind: z.literal("json") }),
-    z.object({ kind: z.literal("image") }),
+    z.object({ kind: z.literal("image"), width: z.int().min(1).optional(), height: z.int().min(1).optional(), colour: z.enum(IMAGE_COLOURS).optional() }),
     z.object({ kind: z.literal("list"), of: ZKind }),
     z.object({ kind: z.literal("any") }),
   ]),
@@ -54,6 +62,11 @@ export function formatKind(k: TKind): string {
       return `${k.dtype === "any" ? "tensor" : k.dtype}${k.shape ? `[${k.shape.map((d) => (d === null ? "?" : String(d))).join(",")}]` : "[*]"}`;
     case "list":
       return `list<${formatKind(k.of)}>`;
+    case "image": {
+      const size = k.width !== undefined || k.height !== undefined ? `${k.width ?? "?"}×${k.height ?? "?"}` : "";
+      const meta = [size, k.colour ?? ""].filter(Boolean).join(" ");
+      return meta ? `image[${meta}]` : "image";
+    }
     default:
       return k.kind;
   }
@@ -75,6 +88,12 @@ export function checkCompatible(from: TKind, to: TKind): TMismatch | null {
   if (from.kind === "list" && to.kind === "list") {
     const inner = checkCompatible(from.of, to.of);
     return inner ? { code: inner.code, message: `list items: ${inner.message}` } : null;
+  }
+  if (from.kind === "image" && to.kind === "image") {
+    for (const key of ["width", "height", "colour"] as const) {
+      if (from[key] !== undefined && to[key] !== undefined && from[key] !== to[key]) return { code: "SHAPE_MISMATCH", message: `${formatKind(from)} does not fit ${formatKind(to)}` };
+    }
+    return null;
   }
   if (from.kind === "tensor" && to.kind === "tensor") {
     if (to.dtype !== "any" && from.dtype !== "any" && from.dtype !== to.dtype) return mismatch("DTYPE_MISMATCH", from, to);
@@ -100,6 +119,9 @@ function mismatch(code: TMismatch["code"], from: TKind, to: TKind): TMismatch {
 export function refineKind(declared: TKind, actual: TKind | undefined): TKind {
   if (!actual) return declared;
   if (declared.kind === "any") return actual;
+  if (declared.kind === "image" && actual.kind === "image") {
+    return kinds.image({ width: declared.width ?? actual.width, height: declared.height ?? actual.height, colour: declared.colour ?? actual.colour });
+  }
   if (declared.kind === "tensor" && actual.kind === "tensor") {
     return { kind: "tensor", dtype: declared.dtype === "any" ? actual.dtype : declared.dtype, shape: declared.shape ?? actual.shape };
   }

@@ -1,4 +1,5 @@
 import { SKIPPED } from "../executor/execute.ts";
+import { isImage } from "./image.ts";
 import { isTensor, readNumber } from "./tensor.ts";
 
 export type TJson = null | boolean | number | string | TJson[] | { [k: string]: TJson };
@@ -22,6 +23,8 @@ export function toJsonValue(v: unknown): TJson {
   if (typeof v === "bigint") return Number(v);
   if (Array.isArray(v)) return v.map(toJsonValue);
   if (v instanceof Uint8Array) return { bytes: v.length };
+  // Pixels do not go into JSON: an image output says what it is (encode it with image/encode for the pixels).
+  if (isImage(v)) return { image: { width: v.width, height: v.height, colour: v.colour } };
   if (typeof v === "object") return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, toJsonValue(x)]));
   return null;
 }
