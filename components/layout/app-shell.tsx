@@ -64,7 +64,12 @@ export function AppShell({ children }: { children: ReactNode }) {
 
 function TopBar({ user }: { user: TSessionUser }) {
   const pathname = usePathname();
-  const links = [{ href: "/pipelines", label: "Pipelines" }, ...(user.role === "admin" ? [{ href: "/users", label: "Users" }] : [])];
+  const links = [
+    { href: "/pipelines", label: "Pipelines" },
+    { href: "/models", label: "Models" },
+    { href: "/docs", label: "API docs" },
+    ...(user.role === "admin" ? [{ href: "/api-keys", label: "API keys" }, { href: "/users", label: "Users" }] : []),
+  ];
   return (
     <header className="topbar">
       <div className="topbar-inner">

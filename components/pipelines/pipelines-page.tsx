@@ -162,6 +162,11 @@ export function PipelinesPage() {
                           {p.name}
                         </Link>
                         {p.archived ? <Badge tone="warning">Archived</Badge> : null}
+                        {p.versionCount > 0 && !p.archived ? (
+                          <Link href={`/docs/${p.slug}`} className="row-api-link" title={`API docs for ${p.name}`}>
+                            API
+                          </Link>
+                        ) : null}
                       </div>
                       <div className="mono muted small">{p.slug}</div>
                     </td>

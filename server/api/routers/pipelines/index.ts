@@ -3,7 +3,8 @@ import { archive } from "./archive.ts";
 import { create } from "./create.ts";
 import { get } from "./get.ts";
 import { list } from "./list.ts";
+import { openapi } from "./openapi.ts";
 import { rename } from "./rename.ts";
 import { validate } from "./validate.ts";
 
-export const pipelinesRouter = router({ list, get, create, rename, archive, validate });
+export const pipelinesRouter = router({ list, get, create, rename, archive, validate, openapi });
