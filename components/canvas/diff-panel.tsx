@@ -53,6 +53,13 @@ export function DiffPanel({
   const idB = useId();
   const options: TGraphRef[] = ["draft", ...(versions.data?.map((v) => v.number) ?? [])];
   const parse = (s: string): TGraphRef => (s === "draft" ? "draft" : Number(s));
+  if (versions.data && versions.data.length === 0) {
+    return (
+      <p className="muted small" data-testid="diff-panel">
+        No versions yet. Commit the draft, then compare versions with each other or with the draft here.
+      </p>
+    );
+  }
 
   return (
     <div className="diff-panel" data-testid="diff-panel">

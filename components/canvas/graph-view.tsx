@@ -1,13 +1,16 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider } from "@xyflow/react";
-import { useEffect, useMemo, useState } from "react";
+import { applyNodeChanges, Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useTRPCClient } from "@/components/trpc/client";
 import { edgeKey, type TGraphDiff } from "./diff";
-import { applyValidation, createEditorStores, EditorContext, emptyValidation, type TEditorContext } from "./editor-context";
+import { applyValidation, createEditorStores, EditorContext, emptyValidation, useEditorContext as useEditorContextSafe, type TEditorContext } from "./editor-context";
 import { stableJson, toFlow } from "./graph-doc";
+import { viewportFor } from "./fit";
+import { kindColor } from "./kinds";
 import { nodeTypes } from "./pipeline-node";
+import { useStore } from "./store";
 import type { TCatalogEntry, TFlowEdge, TFlowNode, TGraph, TLayout } from "./types";
 
 /** Ports for a graph we only show: one compile, cached by content. */
@@ -54,24 +57,54 @@ export function GraphView({ catalog, graph, layout, diff, base }: { catalog: Rea
   return (
     <EditorContext.Provider value={ctx}>
       <ReactFlowProvider>
-        <ReactFlow
-          nodes={nodes}
-          edges={edges}
-          nodeTypes={nodeTypes}
-          nodesDraggable={false}
-          nodesConnectable={false}
-          elementsSelectable={false}
-          deleteKeyCode={null}
-          fitView
-          fitViewOptions={{ padding: 0.15, maxZoom: 1.1 }}
-          minZoom={0.1}
-          proOptions={{ hideAttribution: true }}
-        >
-          <Background gap={20} size={1} />
-          <Controls showInteractive={false} />
-          <MiniMap pannable zoomable className="minimap" />
-        </ReactFlow>
+        <ReadOnlyFlow nodes={nodes} edges={edges} ready={!!ports.data} />
       </ReactFlowProvider>
     </EditorContext.Provider>
+  );
+}
+
+function ReadOnlyFlow({ nodes, edges, ready }: { nodes: TFlowNode[]; edges: TFlowEdge[]; ready: boolean }) {
+  const { validation } = useEditorContextSafe();
+  const flow = useReactFlow();
+  // Controlled for measurements only: React Flow writes node sizes back (the minimap and fitView need them).
+  const [shown, setShown] = useState(nodes);
+  const [source, setSource] = useState(nodes);
+  if (source !== nodes) {
+    setSource(nodes);
+    setShown(nodes);
+  }
+  const ports = useStore(validation, (s) => s.ports);
+  const coloured = useMemo(() => edges.map((e) => (e.className ? e : { ...e, style: { stroke: kindColor(ports[e.source]?.outputs[e.sourceHandle ?? ""]), strokeWidth: 2 } })), [edges, ports]);
+  const fitted = useRef(false);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!ready || fitted.current) return;
+    fitted.current = true;
+    // Once the ports are known the nodes have their final size: fit then.
+    const t = setTimeout(() => {
+      const v = viewportFor(nodes, box.current);
+      if (v) void flow.setViewport(v);
+    }, 60);
+    return () => clearTimeout(t);
+  }, [ready, flow, nodes]);
+  return (
+    <div ref={box} className="readonly-flow">
+    <ReactFlow
+      nodes={shown}
+      edges={coloured}
+      nodeTypes={nodeTypes}
+      onNodesChange={(c) => setShown((ns) => applyNodeChanges(c, ns))}
+      nodesDraggable={false}
+      nodesConnectable={false}
+      elementsSelectable={false}
+      deleteKeyCode={null}
+      minZoom={0.1}
+      proOptions={{ hideAttribution: true }}
+    >
+      <Background gap={20} size={1} />
+      <Controls showInteractive={false} />
+      <MiniMap pannable zoomable className="minimap" />
+    </ReactFlow>
+    </div>
   );
 }

@@ -29,6 +29,7 @@ import { formatDateTime } from "@/components/ui/format";
 import { LoadingBlock } from "@/components/ui/states";
 import { autoLayout } from "./auto-layout";
 import { CommitDialog, ConflictDialog, ImportDialog, RestoreDialog, type TImportCandidate } from "./dialogs";
+import { viewportFor } from "./fit";
 import { DiffPanel, refLabel, useGraphDiff, type TGraphRef } from "./diff-panel";
 import { applyValidation, createEditorStores, EditorContext, emptyRun, type TEditorContext } from "./editor-context";
 import { baseName, graphFromFlow, initialParams, instantiateClipboard, layoutFromFlow, parseClipboard, pathBetween, stableJson, toClipboard, toFlow, uniqueEdgeId, uniqueId } from "./graph-doc";
@@ -268,6 +269,20 @@ function EditorCanvas({
     }, 250);
     return () => clearTimeout(t);
   }, [graphKey, client, stores]);
+
+  // React Flow fits the view as soon as the first node is measured; nodes grow once the compiler has
+  // described their ports, so fit again after the first validation.
+  const validated = useStore(stores.validation, (s) => s.result !== null);
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (!validated || fitted.current) return;
+    fitted.current = true;
+    const t = setTimeout(() => {
+      const v = viewportFor(latest.current.nodes, wrapper.current);
+      if (v) void flow.setViewport(v);
+    }, 60);
+    return () => clearTimeout(t);
+  }, [validated, flow]);
 
   // ---- history --------------------------------------------------------------------------------
   const history = useRef<{ past: TSnapshot[]; future: TSnapshot[]; tag: string | null; at: number }>({ past: [], future: [], tag: null, at: 0 });
@@ -575,7 +590,8 @@ function EditorCanvas({
   const [importing, setImporting] = useState<TImportCandidate | null>(null);
   const [compare, setCompare] = useState<{ a: TGraphRef; b: TGraphRef }>({ a: 1, b: "draft" });
   const draftDoc = useMemo(() => ({ graph, layout: layoutFromFlow(nodes) }), [graph, nodes]);
-  const diffState = useGraphDiff(slug, compare.a, compare.b, draftDoc, side === "diff" || overlay?.kind === "diff");
+  const versionCount = useQuery(trpc.versions.list.queryOptions({ slug })).data?.length ?? 0;
+  const diffState = useGraphDiff(slug, compare.a, compare.b, draftDoc, versionCount > 0 && (side === "diff" || overlay?.kind === "diff"));
   const versionView = useGraphDiff(slug, overlay?.kind === "version" ? overlay.number : "draft", "draft", draftDoc, overlay?.kind === "version");
 
   const reloadFromServer = async () => {
@@ -733,8 +749,9 @@ function EditorCanvas({
                 deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
                 multiSelectionKeyCode={["Meta", "Control", "Shift"]}
                 selectionKeyCode="Shift"
-                fitView
-                fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}
+                // No `fitView` prop: React Flow re-fits when the first node lands on an empty canvas, which
+                // makes that node jump. The editor fits once the compiler has sized the nodes (see above).
+                defaultViewport={{ x: 40, y: 40, zoom: 1 }}
                 minZoom={0.1}
                 maxZoom={2}
                 defaultEdgeOptions={{ type: "default" }}
@@ -835,7 +852,7 @@ function EditorCanvas({
                   className={`side-tab${side === id ? " side-tab-active" : ""}`}
                   onClick={() => {
                     setSide(id);
-                    if (id === "diff") setOverlay({ kind: "diff" });
+                    if (id === "diff") setOverlay(versionCount > 0 ? { kind: "diff" } : null);
                     else if (overlay?.kind === "diff") setOverlay(null);
                   }}
                 >

@@ -233,7 +233,8 @@ describe("the canvas editor in a browser", () => {
     await page.getByTestId("problems-errors").getByText("0 errors").waitFor();
     await waitForSaved();
     await page.keyboard.press("Escape");
-    await page.getByRole("button", { name: "Fit view", exact: true }).click();
+    await page.getByRole("button", { name: "Auto-layout", exact: true }).click();
+    await waitForSaved();
     await shot("02-built");
   });
 
@@ -291,6 +292,7 @@ describe("the canvas editor in a browser", () => {
     expect(await changed.textContent()).toContain("k32");
     expect(await diffPanel.getByTestId("diff-list").locator(".diff-item").count()).toBe(1);
     await page.getByTestId("diff-view").locator(".pnode-diff-changed").waitFor();
+    await page.getByTestId("diff-view").getByTestId("handle-onnx-in-features").waitFor();
     await shot("05-diff");
   });
 
@@ -300,6 +302,7 @@ describe("the canvas editor in a browser", () => {
     const view = page.getByTestId("version-view");
     await view.getByText("read-only").waitFor();
     await view.getByTestId("node-top-k").getByText("k = 3 · 3 labels").waitFor();
+    await view.getByTestId("handle-onnx-in-features").waitFor();
     await shot("06-version-view");
 
     await view.getByRole("button", { name: "Restore into draft…" }).click();

@@ -175,6 +175,8 @@ describe("Inferline foundation in a browser", () => {
     await page.getByRole("link", { name: "Iris classifier" }).click();
     await page.waitForURL(new RegExp(`/pipelines/${SLUG}$`));
     await page.getByRole("heading", { name: "Iris classifier" }).waitFor();
+    // The canvas is the main editor; the graph JSON is its own tab.
+    await page.getByRole("tab", { name: "JSON" }).click();
     expect(await editor(page).inputValue()).toContain('"io/input@v1"');
     expect(await page.getByTestId("draft-meta").textContent()).toContain("Revision 1");
     await page.getByText("No versions yet").waitFor();
@@ -245,6 +247,7 @@ describe("Inferline foundation in a browser", () => {
     try {
       await signIn(b.page, ADMIN);
       await b.page.goto(`/pipelines/${SLUG}`);
+      await b.page.getByRole("tab", { name: "JSON" }).click();
       await editor(b.page).waitFor();
       expect(await b.page.getByTestId("draft-meta").textContent()).toContain("Revision 2");
 
@@ -332,6 +335,7 @@ describe("Inferline foundation in a browser", () => {
     await row.getByRole("link", { name: "Penguin species" }).click();
     await page.waitForURL(/\/pipelines\/penguins$/);
     await page.getByText("This pipeline is archived", { exact: true }).waitFor();
+    await page.getByRole("tab", { name: "JSON" }).click();
     await editor(page).waitFor();
     expect(await editor(page).getAttribute("readonly")).not.toBeNull();
     expect(await page.getByRole("button", { name: "Save draft" }).count()).toBe(0);
@@ -362,6 +366,7 @@ describe("Inferline foundation in a browser", () => {
       expect(await v.page.getByRole("link", { name: "Users" }).count()).toBe(0);
       expect(await v.page.getByTestId(`pipeline-row-${SLUG}`).textContent()).toContain("production → v2");
       await v.page.getByRole("link", { name: "Iris classifier" }).click();
+      await v.page.getByRole("tab", { name: "JSON" }).click();
       await editor(v.page).waitFor();
       expect(await editor(v.page).getAttribute("readonly")).not.toBeNull();
       expect(await v.page.getByRole("button", { name: "Save draft" }).count()).toBe(0);
