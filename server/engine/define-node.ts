@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { TRegistry } from "./registry.ts";
 import type { TKind } from "./types/kinds.ts";
 import type { TImageCodec } from "./values/image.ts";
 
@@ -15,6 +16,8 @@ export interface TModelInfo {
 /** What the compiler knows beyond the graph. Pure data: compiling does no I/O. */
 export interface TCompileEnv {
   models: ReadonlyMap<string, TModelInfo>; // key: `${name}@${version}`
+  /** Set by the compiler for nodes that compile a sub-graph (list/map); callers need not pass it. */
+  registry?: TRegistry;
 }
 
 export interface TPortSpec {
@@ -76,7 +79,13 @@ export interface TNodeDefinition<P = unknown> {
   /** Static ports, or ports that depend on params (concat arity, feature lists, model signatures). */
   ports: TPorts | ((params: P, env: TCompileEnv) => TDescribeResult);
   /** Shape/dtype propagation: output kinds from the kinds actually connected to the inputs. */
-  infer?: (args: { params: P; inputs: Record<string, TKind | undefined>; outputs: Record<string, TKind> }) => { outputs?: Record<string, TKind>; issues?: TNodeIssue[] };
+  infer?: (args: { params: P; inputs: Record<string, TKind | undefined>; outputs: Record<string, TKind>; env: TCompileEnv }) => { outputs?: Record<string, TKind>; issues?: TNodeIssue[] };
+  /**
+   * The node works row by row along dim 0 of its tensors: run on inputs concatenated along dim 0, its
+   * outputs are the per-row outputs concatenated along dim 0. A per-element map uses this to run one batched
+   * call instead of one per element (model/onnx when the model's first dim is free).
+   */
+  batchable?: boolean;
   /** Nodes that run even when an input was skipped by a branch (merge). */
   acceptsSkipped?: boolean;
   execute: (inputs: TNodeValues, params: P, ctx: TExecContext) => TNodeValues | Promise<TNodeValues>;

@@ -40,7 +40,7 @@ export async function runRaw(type: string, params: Record<string, unknown>, inpu
   const def = testRegistry.get(type);
   if (!def) throw new Error(`unknown node type ${type}`);
   const parsed = def.params.safeParse(params);
-  const ports = parsed.success ? Object.keys(describeNode(def, parsed.data, env).outputs) : [];
+  const ports = parsed.success ? Object.keys(describeNode(def, parsed.data, { ...env, registry: testRegistry }).outputs) : [];
   const run = ++runSeq;
   const g = new GraphBuilder();
   g.add(type, params, "node");

@@ -71,7 +71,8 @@ const OUTPUT_TYPE = /^io\/output@v\d+$/;
  * Compile a graph: every issue at once, each naming its node/edge/port; a runnable plan when there are no
  * errors. Pure (no I/O) and linear in the graph size, so the editor can run it on every change.
  */
-export function compile(graph: TGraph, registry: TRegistry, env: TCompileEnv): TCompileResult {
+export function compile(graph: TGraph, registry: TRegistry, compileEnv: TCompileEnv): TCompileResult {
+  const env: TCompileEnv = { ...compileEnv, registry };
   const issues: TCompileIssue[] = [];
   const err = (i: Omit<TCompileIssue, "severity">) => issues.push({ severity: "error", ...i });
 
@@ -193,7 +194,7 @@ export function compile(graph: TGraph, registry: TRegistry, env: TCompileEnv): T
     }
     let outputs = d.outputs;
     if (d.def.infer) {
-      const r = d.def.infer({ params: d.params, inputs: actual, outputs });
+      const r = d.def.infer({ params: d.params, inputs: actual, outputs, env });
       for (const i of r.issues ?? []) pushNodeIssue(issues, id, i);
       if (r.outputs) outputs = { ...outputs, ...r.outputs };
     }

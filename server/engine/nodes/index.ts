@@ -9,12 +9,21 @@ import { fromTensor } from "./image/from-tensor.ts";
 import { resize } from "./image/resize.ts";
 import { toTensor } from "./image/to-tensor.ts";
 import { input } from "./io/input.ts";
+import { filter } from "./list/filter.ts";
+import { map } from "./list/map.ts";
+import { zip } from "./list/zip.ts";
 import { output } from "./io/output.ts";
 import { branch } from "./logic/branch.ts";
 import { ensemble } from "./logic/ensemble.ts";
 import { merge } from "./logic/merge.ts";
 import { onnx } from "./model/onnx.ts";
 import { argmax } from "./post/argmax.ts";
+import { ctcDecode } from "./post/ctc-decode.ts";
+import { detections } from "./post/detections.ts";
+import { format } from "./post/format.ts";
+import { maskThreshold } from "./post/mask-threshold.ts";
+import { nms } from "./post/nms.ts";
+import { rescaleBoxes } from "./post/rescale-boxes.ts";
 import { inverseScale } from "./post/inverse-scale.ts";
 import { labelMap } from "./post/label-map.ts";
 import { sigmoid } from "./post/sigmoid.ts";
@@ -22,6 +31,7 @@ import { softmax } from "./post/softmax.ts";
 import { threshold } from "./post/threshold.ts";
 import { topK } from "./post/top-k.ts";
 import { clip } from "./tabular/clip.ts";
+import { join } from "./text/join.ts";
 import { features } from "./tabular/features.ts";
 import { impute } from "./tabular/impute.ts";
 import { minMaxScale } from "./tabular/min-max-scale.ts";
@@ -55,6 +65,8 @@ export const NODE_DEFINITIONS: readonly TAnyNodeDefinition[] = [
   toTensor,
   fromTensor,
   encode,
+  // text
+  join,
   // tabular
   features,
   oneHot,
@@ -81,6 +93,16 @@ export const NODE_DEFINITIONS: readonly TAnyNodeDefinition[] = [
   labelMap,
   threshold,
   inverseScale,
+  nms,
+  detections,
+  rescaleBoxes,
+  maskThreshold,
+  ctcDecode,
+  format,
+  // lists
+  map,
+  zip,
+  filter,
   // logic
   branch,
   merge,

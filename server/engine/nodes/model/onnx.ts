@@ -26,6 +26,8 @@ export const onnx = defineNode({
     const outputs = Object.fromEntries(info.outputs.map((o) => [o.name, tensorKind(o.dtype, o.shape)]));
     return { inputs, outputs, resolved: { sha256: info.sha256, outputs: info.outputs.map((o) => o.name) } };
   },
+  // Rows along a free first dim are independent for the models we serve; list/map batches on it.
+  batchable: true,
   async execute(inputs, _params, ctx) {
     const { sha256, outputs } = ctx.resolved as { sha256: string; outputs: string[] };
     for (const [port, v] of Object.entries(inputs)) if (!isTensor(v)) throw new NodeInputError("expected a tensor", port);
