@@ -13,9 +13,22 @@ export interface TModelInfo {
   labels?: string[] | null | undefined;
 }
 
+/**
+ * A file uploaded to a pipeline (vocabulary, tokenizer.json, label or character list), referenced by nodes as
+ * {name, sha256}: content-addressed, so a committed version keeps the exact bytes it was built with.
+ */
+export interface TAssetInfo {
+  name: string;
+  sha256: string;
+  mediaType: string;
+  bytes: Uint8Array;
+}
+
 /** What the compiler knows beyond the graph. Pure data: compiling does no I/O. */
 export interface TCompileEnv {
   models: ReadonlyMap<string, TModelInfo>; // key: `${name}@${version}`
+  /** Assets the graph refers to, by sha256 (loaded beforehand, like the models). */
+  assets?: ReadonlyMap<string, TAssetInfo>;
   /** Set by the compiler for nodes that compile a sub-graph (list/map); callers need not pass it. */
   registry?: TRegistry;
 }

@@ -1,9 +1,10 @@
 /** Helpers for the media node tests (image, audio, text): fixtures and whole-graph runs. */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { z } from "zod";
 import { compile, type TCompileResult } from "@/server/engine/compiler/compile.ts";
-import { defineNode, describeNode, type TModelRunner } from "@/server/engine/define-node.ts";
+import { defineNode, describeNode, type TAssetInfo, type TCompileEnv, type TModelRunner } from "@/server/engine/define-node.ts";
 import { execute, RunError, type TExecuteResult } from "@/server/engine/executor/execute.ts";
 import { NODE_DEFINITIONS } from "@/server/engine/nodes/index.ts";
 import { createRegistry } from "@/server/engine/registry.ts";
@@ -36,11 +37,18 @@ export const testRegistry = createRegistry([...NODE_DEFINITIONS, capture]);
  * Given one node and values for its inputs (each fed by a pipeline input of the same name, of kind
  * `kinds[port]` or any), when compiled and run, then the raw values of its outputs by port.
  */
-export async function runRaw(type: string, params: Record<string, unknown>, inputs: Record<string, unknown>, kindsByPort: Record<string, TKind> = {}, opts: { models?: TModelRunner } = {}): Promise<Record<string, unknown>> {
+export async function runRaw(
+  type: string,
+  params: Record<string, unknown>,
+  inputs: Record<string, unknown>,
+  kindsByPort: Record<string, TKind> = {},
+  opts: { models?: TModelRunner; env?: Partial<TCompileEnv> } = {},
+): Promise<Record<string, unknown>> {
   const def = testRegistry.get(type);
   if (!def) throw new Error(`unknown node type ${type}`);
+  const cenv: TCompileEnv = { ...env, ...opts.env };
   const parsed = def.params.safeParse(params);
-  const ports = parsed.success ? Object.keys(describeNode(def, parsed.data, { ...env, registry: testRegistry }).outputs) : [];
+  const ports = parsed.success ? Object.keys(describeNode(def, parsed.data, { ...cenv, registry: testRegistry }).outputs) : [];
   const run = ++runSeq;
   const g = new GraphBuilder();
   g.add(type, params, "node");
@@ -50,15 +58,15 @@ export async function runRaw(type: string, params: Record<string, unknown>, inpu
     g.connect("node", port, c, "value");
     g.output(`out_${port}`, c, "value");
   }
-  const compiled = compile(g.build(), testRegistry, env);
+  const compiled = compile(g.build(), testRegistry, cenv);
   expect(compiled.issues.filter((i) => i.severity === "error")).toEqual([]);
   await execute(compiled.plan!, inputs, { models: opts.models ?? noModels });
   return Object.fromEntries(ports.map((p) => [p, captured.get(`${run}:${p}`)]));
 }
 
 /** runRaw that must fail: the RunError. */
-export async function runRawError(type: string, params: Record<string, unknown>, inputs: Record<string, unknown>, kindsByPort: Record<string, TKind> = {}): Promise<RunError> {
-  const e = await runRaw(type, params, inputs, kindsByPort).then(
+export async function runRawError(type: string, params: Record<string, unknown>, inputs: Record<string, unknown>, kindsByPort: Record<string, TKind> = {}, opts: { env?: Partial<TCompileEnv> } = {}): Promise<RunError> {
+  const e = await runRaw(type, params, inputs, kindsByPort, opts).then(
     () => undefined,
     (err: unknown) => err,
   );
@@ -73,11 +81,19 @@ export function fixture(path: string): Buffer {
   return readFileSync(new URL(path, FIXTURES));
 }
 
+/** A fixture file as a pipeline asset, and the reference nodes put in their params. */
+export function fixtureAsset(path: string, name = path.split("/").pop()!): { asset: TAssetInfo; ref: { name: string; sha256: string }; env: Partial<TCompileEnv> } {
+  const bytes = new Uint8Array(fixture(path));
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const asset = { name, sha256, mediaType: "application/octet-stream", bytes };
+  return { asset, ref: { name, sha256 }, env: { assets: new Map([[sha256, asset]]) } };
+}
+
 /** Compiles the graph built by `build` (no errors expected) and runs it. */
-export async function runGraph(build: (g: GraphBuilder) => void, inputs: Record<string, unknown>, opts: { models?: TModelRunner } = {}): Promise<TExecuteResult & { compiled: TCompileResult }> {
+export async function runGraph(build: (g: GraphBuilder) => void, inputs: Record<string, unknown>, opts: { models?: TModelRunner; env?: Partial<TCompileEnv> } = {}): Promise<TExecuteResult & { compiled: TCompileResult }> {
   const g = new GraphBuilder();
   build(g);
-  const compiled = compile(g.build(), testRegistry, env);
+  const compiled = compile(g.build(), testRegistry, { ...env, ...opts.env });
   expect(compiled.issues.filter((i) => i.severity === "error")).toEqual([]);
   const run = await execute(compiled.plan!, inputs, { models: opts.models ?? noModels });
   return { ...run, compiled };

@@ -31,7 +31,10 @@ import { softmax } from "./post/softmax.ts";
 import { threshold } from "./post/threshold.ts";
 import { topK } from "./post/top-k.ts";
 import { clip } from "./tabular/clip.ts";
+import { hashVectorize } from "./text/hash-vectorize.ts";
 import { join } from "./text/join.ts";
+import { normalize } from "./text/normalize.ts";
+import { tokenize } from "./text/tokenize.ts";
 import { features } from "./tabular/features.ts";
 import { impute } from "./tabular/impute.ts";
 import { minMaxScale } from "./tabular/min-max-scale.ts";
@@ -66,6 +69,9 @@ export const NODE_DEFINITIONS: readonly TAnyNodeDefinition[] = [
   fromTensor,
   encode,
   // text
+  normalize,
+  tokenize,
+  hashVectorize,
   join,
   // tabular
   features,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TExecContext, TNodeIssue, TPortSpec } from "../define-node.ts";
+import type { TAssetInfo, TCompileEnv, TExecContext, TNodeIssue, TPortSpec } from "../define-node.ts";
 import { CodedNodeError, NodeInputError } from "../errors.ts";
 import { isImage, type TImage, type TPixels } from "../values/image.ts";
 import { formatKind, kinds, type TDim, type TKind } from "../types/kinds.ts";
@@ -309,4 +309,47 @@ export function imagesAsDataUrls(v: unknown, ctx: TExecContext): unknown | Promi
 
 function hasImage(v: unknown): boolean {
   return isImage(v) || (Array.isArray(v) && v.some(hasImage));
+}
+
+// ── Assets ────────────────────────────────────────────────────────────────────────────────────────
+
+/** A reference to a pipeline asset in node params: its name (for people) and content hash (the identity). */
+export const zAssetRef = z
+  .object({
+    name: z.string().min(1).max(200),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, "a lowercase hex SHA-256"),
+  })
+  .meta({ description: "A file uploaded to the pipeline's assets" });
+export type TAssetRef = z.infer<typeof zAssetRef>;
+
+/** The referenced asset from the compile env, or a MISSING_ASSET issue. */
+export function lookupAsset(env: TCompileEnv, ref: TAssetRef): { asset: TAssetInfo } | { issue: TNodeIssue } {
+  const asset = env.assets?.get(ref.sha256);
+  if (!asset) return { issue: { code: "MISSING_ASSET", message: `Asset '${ref.name}' (sha256 ${ref.sha256.slice(0, 12)}…) is not among the pipeline's assets.` } };
+  return { asset };
+}
+
+/** An asset as text: UTF-8, BOM dropped, lines split on \n or \r\n (a final empty line dropped). */
+export function assetLines(asset: TAssetInfo): string[] {
+  const text = new TextDecoder("utf-8").decode(asset.bytes).replace(/^\uFEFF/, "");
+  const lines = text.split(/\r?\n/);
+  if (lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+/**
+ * Values parsed from an asset, cached by content hash: a 2 MB tokenizer.json is parsed once per process,
+ * not on every compile. Small and LRU: assets are few and reused.
+ */
+export function cachedByHash<T>(cache: Map<string, T>, sha256: string, build: () => T, max = 16): T {
+  let v = cache.get(sha256);
+  if (v === undefined) {
+    v = build();
+    cache.set(sha256, v);
+    while (cache.size > max) cache.delete(cache.keys().next().value!);
+  } else {
+    cache.delete(sha256);
+    cache.set(sha256, v);
+  }
+  return v;
 }
