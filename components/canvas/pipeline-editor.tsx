@@ -6,6 +6,7 @@ import {
   applyEdgeChanges,
   applyNodeChanges,
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   Panel,
@@ -72,6 +73,8 @@ interface TSnapshot {
   nodes: TFlowNode[];
   edges: TFlowEdge[];
 }
+
+const FIT_VIEW = { padding: 0.15, duration: 300, maxZoom: 1.2 };
 
 const MISMATCH_TITLES: Record<string, string> = { KIND_MISMATCH: "Kind mismatch", DTYPE_MISMATCH: "Dtype mismatch", SHAPE_MISMATCH: "Shape mismatch" };
 
@@ -270,19 +273,23 @@ function EditorCanvas({
     return () => clearTimeout(t);
   }, [graphKey, client, stores]);
 
-  // React Flow fits the view as soon as the first node is measured; nodes grow once the compiler has
-  // described their ports, so fit again after the first validation.
-  const validated = useStore(stores.validation, (s) => s.result !== null);
-  const fitted = useRef(false);
+  // Fit the document that was opened, once: after the first validation has answered, when the nodes have
+  // their final size (ports that depend on params make them grow). Only what was opened — an empty
+  // canvas is never fitted, and an edit or a pan/zoom before the answer means the user has the viewport.
+  // (Fitting on the first answer regardless would frame the first node dropped on an empty canvas when
+  // the answer comes after the drop, and the node would jump away from the pointer.)
+  const settled = useStore(stores.validation, (s) => s.result !== null || s.error !== null);
+  const openingFit = useRef(start.nodes.length > 0);
   useEffect(() => {
-    if (!validated || fitted.current) return;
-    fitted.current = true;
+    if (!settled || !openingFit.current) return;
     const t = setTimeout(() => {
+      if (!openingFit.current) return;
+      openingFit.current = false;
       const v = viewportFor(latest.current.nodes, wrapper.current);
       if (v) void flow.setViewport(v);
     }, 60);
     return () => clearTimeout(t);
-  }, [validated, flow]);
+  }, [settled, flow]);
 
   // ---- history --------------------------------------------------------------------------------
   const history = useRef<{ past: TSnapshot[]; future: TSnapshot[]; tag: string | null; at: number }>({ past: [], future: [], tag: null, at: 0 });
@@ -293,6 +300,7 @@ function EditorCanvas({
   });
   /** Call before a change; edits with the same tag in quick succession (typing) are one step. */
   const record = (tag: string | null = null) => {
+    openingFit.current = false;
     const h = history.current;
     const now = Date.now();
     if (tag && h.tag === tag && now - h.at < 1500) {
@@ -445,11 +453,21 @@ function EditorCanvas({
     if (side !== "run") setSide("inspect");
   };
 
+  /**
+   * Fit view, but never on an empty canvas: React Flow queues a fitView until every node is measured, and
+   * an empty canvas never is, so a fit asked for there would fire on the first node dropped later and move
+   * it away from the pointer. Every fit in the editor (toolbar, F, the controls, auto-layout, import) goes
+   * through here.
+   */
+  const fitAll = () => {
+    if (latest.current.nodes.length) void flow.fitView(FIT_VIEW);
+  };
+
   const layoutAll = () => {
     const pos = autoLayout(latest.current.nodes, latest.current.edges);
     record();
     setNodes((ns) => ns.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position })));
-    setTimeout(() => void flow.fitView({ padding: 0.15, duration: 300, maxZoom: 1.2 }), 30);
+    setTimeout(fitAll, 30);
   };
 
   const paste = (text: string) => {
@@ -464,9 +482,9 @@ function EditorCanvas({
   };
 
   // Clipboard and shortcuts, on the document but never while typing or with a dialog open.
-  const handlers = useRef({ undo, redo, paste, layoutAll, save, deleteNodes, addNode });
+  const handlers = useRef({ undo, redo, paste, layoutAll, fitAll, save, deleteNodes, addNode });
   useEffect(() => {
-    handlers.current = { undo, redo, paste, layoutAll, save, deleteNodes, addNode };
+    handlers.current = { undo, redo, paste, layoutAll, fitAll, save, deleteNodes, addNode };
   });
   useEffect(() => {
     const blocked = (t: EventTarget | null) => isTyping(t) || !!document.querySelector(".modal-backdrop") || overlay !== null;
@@ -518,7 +536,7 @@ function EditorCanvas({
         const clip = selectedSubgraph();
         if (clip) handlers.current.paste(JSON.stringify(clip));
       } else if (!mod && !e.altKey && k === "f") {
-        void flow.fitView({ padding: 0.15, duration: 300, maxZoom: 1.2 });
+        handlers.current.fitAll();
       } else if (!mod && !e.altKey && k === "l" && !readOnly) {
         handlers.current.layoutAll();
       } else if (k === "escape") {
@@ -607,7 +625,7 @@ function EditorCanvas({
     setNodes(pos ? f.nodes.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position })) : f.nodes);
     setEdges(f.edges);
     stores.run.set(emptyRun);
-    setTimeout(() => void flow.fitView({ padding: 0.15, duration: 300, maxZoom: 1.2 }), 50);
+    setTimeout(fitAll, 50);
   };
 
   const exportJson = () => {
@@ -653,7 +671,7 @@ function EditorCanvas({
             <button type="button" className="tb-btn tb-text" onClick={layoutAll} disabled={readOnly || !nodes.length} title="Arrange the nodes left to right (L)">
               Auto-layout
             </button>
-            <button type="button" className="tb-btn tb-text" onClick={() => void flow.fitView({ padding: 0.15, duration: 300, maxZoom: 1.2 })} title="Fit the pipeline in view (F)">
+            <button type="button" className="tb-btn tb-text" onClick={fitAll} title="Fit the pipeline in view (F)">
               Fit view
             </button>
           </div>
@@ -744,13 +762,17 @@ function EditorCanvas({
                   return true;
                 }}
                 onNodeDragStart={() => record()}
+                onMoveStart={(e) => {
+                  // A pan or zoom by the user (not a programmatic move): leave the viewport to them.
+                  if (e) openingFit.current = false;
+                }}
                 nodesDraggable={!readOnly}
                 nodesConnectable={!readOnly}
                 deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
                 multiSelectionKeyCode={["Meta", "Control", "Shift"]}
                 selectionKeyCode="Shift"
-                // No `fitView` prop: React Flow re-fits when the first node lands on an empty canvas, which
-                // makes that node jump. The editor fits once the compiler has sized the nodes (see above).
+                // No `fitView` prop: React Flow keeps that fit queued until a node is measured, so on an empty
+                // canvas it frames the first dropped node, which jumps. The editor fits what it opened (above).
                 defaultViewport={{ x: 40, y: 40, zoom: 1 }}
                 minZoom={0.1}
                 maxZoom={2}
@@ -759,7 +781,11 @@ function EditorCanvas({
                 proOptions={{ hideAttribution: true }}
               >
                 <Background gap={20} size={1} />
-                <Controls showInteractive={false} />
+                <Controls showInteractive={false} showFitView={false}>
+                  <ControlButton onClick={fitAll} className="react-flow__controls-fitview" title="Fit View" aria-label="Fit View">
+                    <FitViewIcon />
+                  </ControlButton>
+                </Controls>
                 <MiniMap pannable zoomable className="minimap" nodeColor={(n: TFlowNode) => (n.data.type.startsWith("io/") ? "#98a2b3" : n.data.type.startsWith("model/") ? "#4f46e5" : "#c7d2fe")} />
                 <ConnectionHint problem={connectionProblem} />
                 {nodes.length === 0 ? (
@@ -973,6 +999,15 @@ function ConnectionHint({ problem }: { problem: (c: { source: string; target: st
         {why}
       </div>
     </ViewportPortal>
+  );
+}
+
+/** React Flow's own fit-view icon (not exported), for the controls' fit button that goes through fitAll. */
+function FitViewIcon() {
+  return (
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 30" aria-hidden="true">
+      <path d="M3.692 4.63c0-.53.4-.938.939-.938h5.215V0H4.708C2.13 0 0 2.054 0 4.63v5.216h3.692V4.631zM27.354 0h-5.2v3.692h5.17c.53 0 .984.4.984.939v5.215H32V4.631A4.624 4.624 0 0027.354 0zm.954 24.83c0 .532-.4.94-.939.94h-5.215v3.768h5.215c2.577 0 4.631-2.13 4.631-4.707v-5.139h-3.692v5.139zm-23.677.94c-.531 0-.939-.4-.939-.94v-5.138H0v5.139c0 2.577 2.13 4.707 4.708 4.707h5.138V25.77H4.631z" />
+    </svg>
   );
 }
 
