@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { TRegistry } from "./registry.ts";
 import type { TKind } from "./types/kinds.ts";
+import type { TAudioCodec } from "./values/audio.ts";
 import type { TImageCodec } from "./values/image.ts";
 
 /** Model metadata the compiler needs (from the registry), looked up by name and version. */
@@ -70,6 +71,7 @@ export interface TModelRunner {
  */
 export interface TCodecs {
   image: TImageCodec;
+  audio: TAudioCodec;
 }
 
 export interface TExecContext {

@@ -1,5 +1,6 @@
 import { formatKind, type TKind } from "../types/kinds.ts";
 import { sniffFormat } from "../runtime/image-header.ts";
+import { payloadBytes } from "../values/bytes.ts";
 import { isImage } from "../values/image.ts";
 import { allocate, DTYPES, fromNumbers, INT_DTYPES, isTensor, makeTensor, sizeOf, type TAnyTensor, type TDtype } from "../values/tensor.ts";
 
@@ -51,9 +52,6 @@ export function coerceInput(raw: unknown, kind: TKind): unknown {
   }
 }
 
-const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*?);base64,/i;
-const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
-
 /**
  * An image input as the encoded file's bytes (decoded lazily by the image nodes), from a data URL, plain
  * base64 or raw bytes (REST multipart file parts). Only the magic number is checked here: an unsupported
@@ -62,17 +60,7 @@ const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
  */
 function toImageBytes(raw: unknown): unknown {
   if (isImage(raw)) return raw; // built in-process (tests, sub-pipelines)
-  let bytes: Uint8Array;
-  if (raw instanceof Uint8Array) bytes = raw;
-  else if (typeof raw === "string") {
-    let text = raw.trim();
-    const m = DATA_URL.exec(text);
-    if (m) text = text.slice(m[0].length);
-    else if (/^data:/i.test(text)) throw new Error("expected a base64 data URL (data:image/…;base64,…)");
-    text = text.replace(/\s+/g, "");
-    if (!BASE64.test(text)) throw new Error("expected an image as base64 or a data URL; the string is not base64");
-    bytes = Buffer.from(text, text.includes("-") || text.includes("_") ? "base64url" : "base64");
-  } else throw new Error(`expected an image (base64, a data URL or a file upload), got ${describe(raw)}`);
+  const bytes = payloadBytes(raw, "an image");
   if (bytes.length === 0) throw new Error("the image is empty (0 bytes)");
   if (!sniffFormat(bytes)) throw new Error("unsupported image format: expected PNG, JPEG or WebP");
   return bytes;

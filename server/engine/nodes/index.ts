@@ -1,5 +1,9 @@
 import type { TAnyNodeDefinition } from "../define-node.ts";
 import { createRegistry } from "../registry.ts";
+import { decode as decodeAudio } from "./audio/decode.ts";
+import { frame } from "./audio/frame.ts";
+import { mono } from "./audio/mono.ts";
+import { resample } from "./audio/resample.ts";
 import { centerCrop } from "./image/center-crop.ts";
 import { colour } from "./image/colour.ts";
 import { crop, cropBoxes } from "./image/crop.ts";
@@ -73,6 +77,11 @@ export const NODE_DEFINITIONS: readonly TAnyNodeDefinition[] = [
   tokenize,
   hashVectorize,
   join,
+  // audio
+  decodeAudio,
+  mono,
+  resample,
+  frame,
   // tabular
   features,
   oneHot,
