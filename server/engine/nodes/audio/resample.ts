@@ -10,10 +10,10 @@ export const resample = defineNode({
   category: "audio",
   description: "Converts samples to the rate the model was trained on (16 kHz for most speech models): windowed-sinc interpolation with an anti-aliasing low-pass filter. Samples already at the rate pass through untouched.",
   params: z.object({ rate: z.int().min(1000).max(384_000).default(16_000) }),
-  ports: (p) => ({
+  ports: {
     inputs: { samples: { kind: kinds.tensor("float32") }, sampleRate: { kind: kinds.integer() } },
     outputs: { samples: kinds.tensor("float32"), sampleRate: kinds.integer() },
-  }),
+  },
   infer: ({ inputs }) => ({ outputs: { samples: inputs.samples?.kind === "tensor" && inputs.samples.shape ? kinds.tensor("float32", inputs.samples.shape.map((d, i, a) => (i === a.length - 1 ? "samples" : d))) : kinds.tensor("float32") } }),
   execute(inputs, p, ctx) {
     const from = sampleRateInput(inputs, "sampleRate");
