@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+import { AppError } from "../../errors.ts";
+import { recordAudit } from "../audit/record-audit.ts";
+import { assertRole, type TActorDeps } from "../context.ts";
+import { assertNotArchived, findPipeline } from "../pipelines/find-pipeline.ts";
+
+/** Assets are vocabularies and label lists, not models: 16 MiB holds the largest tokenizer.json files. */
+export const ASSET_MAX_BYTES = 16 * 1024 * 1024;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+const SELECT = { name: true, sha256: true, sizeBytes: true, mediaType: true, createdAt: true } as const;
+
+export interface TUploadAssetInput {
+  slug: string;
+  name: string;
+  bytes: Uint8Array;
+  mediaType?: string | undefined;
+}
+
+/**
+ * Stores a file for a pipeline's nodes under a name. Uploading other bytes under a name adds a row (the name's
+ * latest); the same bytes again change nothing. Nodes reference {name, sha256}, so drafts pick the new file up
+ * when the editor re-points them, and committed versions keep theirs.
+ */
+export async function uploadAsset({ db, actor }: TActorDeps, input: TUploadAssetInput) {
+  assertRole(actor, "editor");
+  if (!NAME.test(input.name)) throw new AppError("INVALID_INPUT", "Asset names are file names: letters, digits, '.', '_' or '-', up to 128 characters.", { field: "name" });
+  if (input.bytes.length === 0) throw new AppError("INVALID_INPUT", "The file is empty.", { field: "content" });
+  if (input.bytes.length > ASSET_MAX_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `Assets are at most ${ASSET_MAX_BYTES / 1024 / 1024} MiB.`, { size: input.bytes.length });
+  const sha256 = createHash("sha256").update(input.bytes).digest("hex");
+  const mediaType = input.mediaType ?? guessMediaType(input.name);
+  return db.$transaction(async (tx) => {
+    const p = await findPipeline(tx, input.slug);
+    assertNotArchived(p);
+    await tx.assetBlob.upsert({ where: { sha256 }, create: { sha256, sizeBytes: input.bytes.length, data: input.bytes as Uint8Array<ArrayBuffer> }, update: {} });
+    const existing = await tx.pipelineAsset.findUnique({ where: { pipelineId_name_sha256: { pipelineId: p.id, name: input.name, sha256 } }, select: SELECT });
+    if (existing) return { ...existing, created: false };
+    const row = await tx.pipelineAsset.create({ data: { pipelineId: p.id, name: input.name, sha256, sizeBytes: input.bytes.length, mediaType, createdById: actor.id }, select: SELECT });
+    await recordAudit(tx, actor, "asset.upload", p.id, { name: input.name, sha256, sizeBytes: input.bytes.length });
+    return { ...row, created: true };
+  });
+}
+
+/** Every name with its latest file first, and the earlier files under that name. */
+export async function listAssets({ db }: TActorDeps, slug: string) {
+  const p = await findPipeline(db, slug);
+  const rows = await db.pipelineAsset.findMany({ where: { pipelineId: p.id }, orderBy: [{ name: "asc" }, { createdAt: "desc" }], select: SELECT });
+  const byName = new Map<string, (typeof rows)[number][]>();
+  for (const r of rows) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  return [...byName.values()].map(([latest, ...history]) => ({ ...latest!, history }));
+}
+
+/** The bytes of one file of a pipeline (the editor's preview and download). */
+export async function getAssetContent({ db }: TActorDeps, input: { slug: string; name: string; sha256?: string | undefined }) {
+  const p = await findPipeline(db, input.slug);
+  const row = await db.pipelineAsset.findFirst({
+    where: { pipelineId: p.id, name: input.name, ...(input.sha256 ? { sha256: input.sha256 } : {}) },
+    orderBy: { createdAt: "desc" },
+    select: { ...SELECT, blob: { select: { data: true } } },
+  });
+  if (!row) throw new AppError("NOT_FOUND", `Pipeline '${input.slug}' has no asset '${input.name}'.`, { name: input.name });
+  const { blob, ...meta } = row;
+  return { ...meta, contentBase64: Buffer.from(blob.data).toString("base64") };
+}
+
+/**
+ * Removes a name from the pipeline's assets (every file under it). The bytes stay: versions committed with
+ * them keep running.
+ */
+export async function deleteAsset({ db, actor }: TActorDeps, input: { slug: string; name: string }) {
+  assertRole(actor, "editor");
+  return db.$transaction(async (tx) => {
+    const p = await findPipeline(tx, input.slug);
+    assertNotArchived(p);
+    const { count } = await tx.pipelineAsset.deleteMany({ where: { pipelineId: p.id, name: input.name } });
+    if (count === 0) throw new AppError("NOT_FOUND", `Pipeline '${input.slug}' has no asset '${input.name}'.`, { name: input.name });
+    await recordAudit(tx, actor, "asset.delete", p.id, { name: input.name, files: count });
+    return { name: input.name, deleted: count };
+  });
+}
+
+function guessMediaType(name: string): string {
+  if (/\.json$/i.test(name)) return "application/json";
+  if (/\.(txt|csv|tsv|vocab)$/i.test(name)) return "text/plain";
+  return "application/octet-stream";
+}
