@@ -151,3 +151,49 @@ describe("post/rescale-boxes@v1 on the encoded input image", () => {
     expect(detections).toEqual([{ box: [0, 10, 600, 20] }]);
   });
 });
+
+describe("post/text-boxes@v1", () => {
+  /** A probability map with a bar rotated by `deg` around (cx, cy), half-sizes hw × hh. */
+  function bar(W: number, H: number, cx: number, cy: number, hw: number, hh: number, deg: number, p = 0.9) {
+    const a = (deg * Math.PI) / 180;
+    const v = new Array<number>(W * H).fill(0.01);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const u = (x - cx) * Math.cos(a) + (y - cy) * Math.sin(a);
+        const w = -(x - cx) * Math.sin(a) + (y - cy) * Math.cos(a);
+        if (Math.abs(u) <= hw && Math.abs(w) <= hh) v[y * W + x] = p;
+      }
+    return v;
+  }
+
+  it("finds each region's rotated box, grown by the unclip distance, corners clockwise from top-left, top to bottom", async () => {
+    const W = 160;
+    const H = 96;
+    const upper = bar(W, H, 80, 30, 50, 8, 0);
+    const lower = bar(W, H, 80, 70, 40, 6, 10);
+    const map = upper.map((v, i) => Math.max(v, lower[i]!));
+    const { detections, count } = await runRaw("post/text-boxes@v1", {}, { probabilities: f32([1, 1, H, W], map) });
+    expect(count).toBe(2);
+    const [a, b] = detections as { box: number[]; points: [number, number][]; score: number }[];
+    // Upper bar: pixels 30…130 × 22…38 → rect 100 × 16 through pixel centres, grown by 100·16·1.5 / 232 ≈ 10.3.
+    expect(a!.points.map(([x, y]) => [Math.round(x), Math.round(y)])).toEqual([
+      [20, 12],
+      [140, 12],
+      [140, 48],
+      [20, 48],
+    ]);
+    expect(a!.score).toBeCloseTo(0.9, 6);
+    // Lower bar: tilted 10°, its top edge rises to the left.
+    const [tl, tr, br, bl] = b!.points;
+    expect(tr![1]).toBeGreaterThan(tl![1]);
+    const angle = Math.atan2(tr![1] - tl![1], tr![0] - tl![0]) * (180 / Math.PI);
+    expect(Math.abs(angle - 10)).toBeLessThan(1.5); // on whole pixels
+    expect(br![0]).toBeGreaterThan(bl![0]);
+  });
+
+  it("drops regions thinner than minSize and refuses maps that are not one image", async () => {
+    const thin = bar(64, 32, 32, 16, 20, 0.6, 0);
+    expect((await runRaw("post/text-boxes@v1", {}, { probabilities: f32([32, 64], thin) })).count).toBe(0);
+    await expect(runRaw("post/text-boxes@v1", {}, { probabilities: f32([2, 1, 2, 2], new Array(8).fill(0)) })).rejects.toMatchObject({ port: "probabilities" });
+  });
+});

@@ -28,6 +28,7 @@ import { format } from "./post/format.ts";
 import { maskThreshold } from "./post/mask-threshold.ts";
 import { nms } from "./post/nms.ts";
 import { rescaleBoxes } from "./post/rescale-boxes.ts";
+import { textBoxes } from "./post/text-boxes.ts";
 import { inverseScale } from "./post/inverse-scale.ts";
 import { labelMap } from "./post/label-map.ts";
 import { sigmoid } from "./post/sigmoid.ts";
@@ -111,6 +112,7 @@ export const NODE_DEFINITIONS: readonly TAnyNodeDefinition[] = [
   nms,
   detections,
   rescaleBoxes,
+  textBoxes,
   maskThreshold,
   ctcDecode,
   format,

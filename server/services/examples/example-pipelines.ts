@@ -13,6 +13,7 @@ import { createPipeline } from "../pipelines/create-pipeline.ts";
 import type { TEngineDeps } from "../runs/engine-deps.ts";
 import { saveSample } from "../samples/manage-samples.ts";
 import { commitVersion } from "../versions/commit-version.ts";
+import { installOcrExample } from "./ocr-example.ts";
 
 /** The models trained by scripts/train-examples.ts, shipped in the repo (never a user path). */
 const MODELS_DIR = fileURLToPath(new URL("../../../prisma/seed/models/", import.meta.url));
@@ -93,5 +94,7 @@ export async function installExamples(deps: TActorDeps, files: TModelFilesConfig
     await setAlias(deps, { slug: ex.slug, alias: "production", version: 1 }, engine);
     installed.push(ex.slug);
   }
+  // Image example on real models shipped by an npm package (skipped where it is not installed).
+  if (await installOcrExample(deps, files, engine)) installed.push("ocr-ppocr-v4");
   return { installed };
 }
