@@ -121,3 +121,16 @@ describe("audio/mono@v1, audio/resample@v1, audio/frame@v1", () => {
     expect(plain(out.frames).shape).toEqual([55, 512]);
   });
 });
+
+describe("audio/speech-segments@v1", () => {
+  it("opens on threshold, closes after the minimum silence, drops short bursts and pads without overlapping", async () => {
+    // 512-sample windows at 16 kHz (32 ms): speech in windows 2–20 and 24–40, a 2-window burst at 50.
+    const probs = Array.from({ length: 60 }, (_, k) => ((k >= 2 && k <= 20) || (k >= 24 && k <= 40) || k === 50 || k === 51 ? 0.9 : 0.05));
+    const out = await runRaw("audio/speech-segments@v1", {}, { probabilities: probs });
+    // A 3-window gap (96 ms) is under the 100 ms minimum silence: one segment from window 2 to 41, padded by 30 ms (480 samples).
+    expect(out.segments).toEqual([{ start: 0.034, end: 1.342, startSample: 544, endSample: 21472 }]);
+    const split = await runRaw("audio/speech-segments@v1", { minSilenceMs: 50 }, { probabilities: probs });
+    expect((split.segments as unknown[]).length).toBe(2);
+    await expect(runRaw("audio/speech-segments@v1", {}, { probabilities: ["x"] })).rejects.toMatchObject({ port: "probabilities" });
+  });
+});

@@ -197,3 +197,42 @@ describe("list/zip@v1, list/filter@v1, text/join@v1", () => {
     await expect(runRaw("list/filter@v1", {}, { list: "x" })).rejects.toMatchObject({ port: "list" });
   });
 });
+
+describe("list/scan@v1 and list/rows@v1", () => {
+  it("runs the elements in order, carrying the state; the final state comes out", async () => {
+    // A state that accumulates: the sub-graph returns [state…, item] as the new state (list grows element by element).
+    const g = new GraphBuilder();
+    const item = g.input("item", { kind: "json" });
+    const state = g.input("state", { kind: "json" });
+    const fmt = g.add("post/format@v1", { fields: ["s", "i"], template: ["$s", "$i"] }, "pair");
+    g.connect(state, "value", fmt, "s");
+    g.connect(item, "value", fmt, "i");
+    g.output("state", fmt, "value");
+    g.output("seen", state, "value");
+    const out = await runRaw("list/scan@v1", { graph: g.build(), initial: "start" }, { items: ["a", "b", "c"] }, { items: { kind: "list", of: { kind: "json" } } });
+    expect(out.seen).toEqual(["start", ["start", "a"], [["start", "a"], "b"]]);
+    expect(out.state).toEqual([[["start", "a"], "b"], "c"]);
+  });
+
+  it("needs a state input and output, and an initial state", async () => {
+    const g = new GraphBuilder();
+    g.output("y", g.input("item", { kind: "json" }), "value");
+    const b = new GraphBuilder();
+    const s = b.add("list/scan@v1", { graph: g.build() }, "scan");
+    b.connect(b.input("xs", { kind: "list", of: { kind: "json" } }), "value", s, "items");
+    const r = compile(b.build(), registry, env);
+    expect(r.issues.map((i) => i.message)).toEqual(expect.arrayContaining([expect.stringContaining("no Input named 'state'"), expect.stringContaining("no Output named 'state'")]));
+  });
+
+  it("splits a tensor into its rows, with or without the leading dim", async () => {
+    const t = makeTensor("float32", [3, 2], new Float32Array([1, 2, 3, 4, 5, 6]));
+    const { rows } = await runRaw("list/rows@v1", {}, { tensor: t });
+    expect((rows as TAnyTensor[]).map((r) => [...r.shape, ...toNumbers(r)])).toEqual([
+      [2, 1, 2],
+      [2, 3, 4],
+      [2, 5, 6],
+    ]);
+    const kept = (await runRaw("list/rows@v1", { keepDim: true }, { tensor: t })).rows as TAnyTensor[];
+    expect(kept[0]!.shape).toEqual([1, 2]);
+  });
+});

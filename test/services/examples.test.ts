@@ -41,7 +41,7 @@ describe.each(BACKENDS)("example pipelines on $name", (backend) => {
 
   it("installs idempotently, with production set through the publish gate", async () => {
     const api = await admin.api();
-    expect(await api.examples.install()).toEqual({ installed: ["iris-classifier", "penguins-ensemble", "ocr-ppocr-v4"] });
+    expect(await api.examples.install()).toEqual({ installed: ["iris-classifier", "penguins-ensemble", "ocr-ppocr-v4", "voice-activity"] });
     expect(await api.examples.install()).toEqual({ installed: [] });
     const list = await api.pipelines.list({});
     expect(list.map((p) => [p.slug, p.aliases])).toEqual(

@@ -4,6 +4,7 @@ import { decode as decodeAudio } from "./audio/decode.ts";
 import { frame } from "./audio/frame.ts";
 import { mono } from "./audio/mono.ts";
 import { resample } from "./audio/resample.ts";
+import { speechSegments } from "./audio/speech-segments.ts";
 import { centerCrop } from "./image/center-crop.ts";
 import { colour } from "./image/colour.ts";
 import { crop, cropBoxes } from "./image/crop.ts";
@@ -15,6 +16,8 @@ import { toTensor } from "./image/to-tensor.ts";
 import { input } from "./io/input.ts";
 import { filter } from "./list/filter.ts";
 import { map } from "./list/map.ts";
+import { rows } from "./list/rows.ts";
+import { scan } from "./list/scan.ts";
 import { zip } from "./list/zip.ts";
 import { output } from "./io/output.ts";
 import { branch } from "./logic/branch.ts";
@@ -83,6 +86,7 @@ export const NODE_DEFINITIONS: readonly TAnyNodeDefinition[] = [
   mono,
   resample,
   frame,
+  speechSegments,
   // tabular
   features,
   oneHot,
@@ -118,6 +122,8 @@ export const NODE_DEFINITIONS: readonly TAnyNodeDefinition[] = [
   format,
   // lists
   map,
+  scan,
+  rows,
   zip,
   filter,
   // logic

@@ -14,6 +14,7 @@ import type { TEngineDeps } from "../runs/engine-deps.ts";
 import { saveSample } from "../samples/manage-samples.ts";
 import { commitVersion } from "../versions/commit-version.ts";
 import { installOcrExample } from "./ocr-example.ts";
+import { installVadExample } from "./vad-example.ts";
 
 /** The models trained by scripts/train-examples.ts, shipped in the repo (never a user path). */
 const MODELS_DIR = fileURLToPath(new URL("../../../prisma/seed/models/", import.meta.url));
@@ -94,7 +95,8 @@ export async function installExamples(deps: TActorDeps, files: TModelFilesConfig
     await setAlias(deps, { slug: ex.slug, alias: "production", version: 1 }, engine);
     installed.push(ex.slug);
   }
-  // Image example on real models shipped by an npm package (skipped where it is not installed).
+  // Image and audio examples on real models shipped by npm packages (skipped where they are not installed).
   if (await installOcrExample(deps, files, engine)) installed.push("ocr-ppocr-v4");
+  if (await installVadExample(deps, files, engine)) installed.push("voice-activity");
   return { installed };
 }

@@ -10,19 +10,25 @@ export const frame = defineNode({
   title: "Frame",
   category: "audio",
   description:
-    "Cuts mono samples ([n] or [1, n]) into overlapping windows [frames, frameLength], one every `hop` samples — the chunks a VAD or keyword model takes, or the frames of an STFT. pad: none drops a last partial frame; end zero-pads it; center reflect-pads frameLength/2 on both sides (librosa's center=True). An optional Hann or Hamming window is applied to each frame.",
+    "Cuts mono samples ([n] or [1, n]) into overlapping windows [frames, frameLength], one every `hop` samples — the chunks a VAD or keyword model takes, or the frames of an STFT. pad: none drops a last partial frame; end zero-pads it; center reflect-pads frameLength/2 on both sides (librosa's center=True). padStart puts zeros first (a frame of hop samples plus its left context is frameLength = hop + context, padStart = context). An optional Hann or Hamming window is applied to each frame.",
   params: z
     .object({
       frameLength: z.int().min(1).max(1 << 20).default(512),
       hop: z.int().min(1).max(1 << 20).default(512),
       pad: z.enum(["none", "end", "center"]).default("end"),
       window: z.enum(["none", "hann", "hamming"]).default("none"),
+      padStart: z.int().min(0).max(1 << 20).default(0).meta({ description: "Zeros before the first sample (a model's left context, e.g. Silero VAD's 64)" }),
     }),
   ports: (p) => ({ inputs: { samples: { kind: kinds.tensor("float32") } }, outputs: { frames: kinds.tensor("float32", ["frames", p.frameLength]), count: kinds.integer() } }),
   execute(inputs, p) {
     const { channels } = channelsInput(inputs, "samples");
     if (channels.length !== 1) throw new NodeInputError(`expected mono samples, got ${channels.length} channels (mix to mono first)`, "samples");
     let x = channels[0]!;
+    if (p.padStart > 0) {
+      const padded = new Float32Array(x.length + p.padStart);
+      padded.set(x, p.padStart);
+      x = padded;
+    }
     const L = p.frameLength;
     if (p.pad === "center") {
       const half = Math.floor(L / 2);

@@ -10,21 +10,21 @@ import { formatKind, kinds, refineKind, ZKind, type TKind } from "../../types/ki
 const INPUT = /^io\/input@v\d+$/;
 const OUTPUT = /^io\/output@v\d+$/;
 
-const zParams = z.object({
+export const zSubGraphParams = z.object({
   graph: ZGraph.meta({ description: "The per-element pipeline: an Input named like `item` gets each element; other Inputs become ports of this node, given to every element; each Output becomes a list output" }),
   item: ZIoName.default("item").meta({ description: "Name of the sub-graph Input that receives each element" }),
   batch: z.boolean().default(true).meta({ description: "Run models once for all elements when their tensors have one shape" }),
 });
-type TParams = z.infer<typeof zParams>;
+type TParams = Pick<z.infer<typeof zSubGraphParams>, "graph" | "item">;
 
-interface TSub {
+export interface TSub {
   result: TCompileResult;
   inputs: { name: string; kind: TKind; required: boolean }[];
   outputs: { name: string; nodeId: string }[];
 }
 
 /** The sub-graph's declared inputs/outputs (from its io nodes), compiled with the item kind when known. */
-function compileSub(p: TParams, env: TCompileEnv, itemKind?: TKind): TSub | null {
+export function compileSub(p: TParams, env: TCompileEnv, itemKind?: TKind): TSub | null {
   if (!env.registry) return null;
   const inputs: TSub["inputs"] = [];
   const outputs: TSub["outputs"] = [];
@@ -46,7 +46,7 @@ function compileSub(p: TParams, env: TCompileEnv, itemKind?: TKind): TSub | null
   return { result: compile(graph, env.registry, env), inputs, outputs };
 }
 
-function subIssues(sub: TSub, item: string): TNodeIssue[] {
+export function subIssues(sub: TSub, item: string): TNodeIssue[] {
   const issues: TNodeIssue[] = sub.result.issues.map((i) => ({
     code: i.code,
     severity: i.severity,
@@ -60,7 +60,7 @@ function subIssues(sub: TSub, item: string): TNodeIssue[] {
 }
 
 /** A plan with the inner nodes' resolved data (model hashes) as its cache identity. */
-function resolvedOf(plan: TPlan) {
+export function resolvedOf(plan: TPlan) {
   return { plan, toJSON: () => plan.order.map((id) => plan.nodes.get(id)!.resolved ?? null) };
 }
 
@@ -70,7 +70,7 @@ export const map = defineNode({
   category: "list",
   description:
     "Runs a small pipeline (its params' graph) on every element of a list: detections → crop each → recognise → decode. The sub-graph's Input named `item` gets each element; its other Inputs become ports of this node whose value every element shares (the whole image); each of its Outputs becomes a list output, one value per element, in order. Models inside run once for all elements when their tensors have one shape (batched along the first dim), else element by element. An empty list gives empty lists.",
-  params: zParams,
+  params: zSubGraphParams,
   ports: (p, env) => {
     const sub = compileSub(p, env);
     if (!sub) return { inputs: {}, outputs: {}, issues: [{ code: "INVALID_PARAMS", message: "the sub-graph cannot be compiled here (no registry)" }] };
@@ -114,7 +114,13 @@ export const map = defineNode({
         continue;
       }
       const v = inputs[i.name] ?? i.default;
-      if (v !== undefined) given.set(i.nodeId, { all: v });
+      if (v === undefined) continue;
+      try {
+        // Defaults arrive as JSON, like pipeline inputs: convert them to the Input's kind the same way.
+        given.set(i.nodeId, { all: coerceInput(v, i.kind) });
+      } catch (err) {
+        throw new NodeInputError(`expected ${formatKind(i.kind)}: ${(err as Error).message}`, i.name);
+      }
     }
     const { outputs } = await runMapPlan(plan, { inputs: given, count: items.length, batch: p.batch, ctx });
     return outputs;
