@@ -190,6 +190,7 @@ describe("image/resize@v1", () => {
 
   it("keep-aspect, shorter-side and longer-side scale by one side; roundTo makes multiples", async () => {
     expect(await resized({ mode: "keep-aspect", height: 48 })).toMatchObject({ width: 72, height: 48 });
+    expect(await resized({ mode: "keep-aspect", height: 48, maxWidth: 50 })).toMatchObject({ width: 50, height: 48 });
     const sh = await sharp(coffee).resize({ height: 48 }).toBuffer({ resolveWithObject: true });
     expect(sh.info.width).toBe(72);
     expect(await resized({ mode: "shorter-side", size: 256 })).toMatchObject({ width: 384, height: 256 });

@@ -19,6 +19,8 @@ export interface TResizeSpec {
   kernel: TKernel;
   position: "center" | "top-left";
   padColour: readonly number[];
+  /** keep-aspect: a wider result is squeezed to this width (PaddleOCR's classifier and recogniser inputs). */
+  maxWidth?: number | undefined;
 }
 
 const ROUND = { ceil: Math.ceil, round: Math.round, floor: Math.floor };
@@ -70,7 +72,9 @@ export function resizeBySpec(img: TImage, s: TResizeSpec): TImage {
       const kw = s.width !== undefined ? s.width / W : Infinity;
       const kh = s.height !== undefined ? s.height / H : Infinity;
       const k = Math.min(kw, kh);
-      return roundedResize(img, Number.isFinite(k) ? scaled(k) : { width: W, height: H }, s);
+      const size = Number.isFinite(k) ? scaled(k) : { width: W, height: H };
+      if (s.maxWidth !== undefined && size.width > s.maxWidth) size.width = s.maxWidth;
+      return roundedResize(img, size, s);
     }
     case "shorter-side":
     case "longer-side": {

@@ -20,6 +20,7 @@ export const resize = defineNode({
       width: z.int().min(1).max(16_384).optional(),
       height: z.int().min(1).max(16_384).optional(),
       size: z.int().min(1).max(16_384).optional().meta({ description: "Side length for shorter-side / longer-side" }),
+      maxWidth: z.int().min(1).max(16_384).optional().meta({ description: "keep-aspect: squeeze wider results to this width (PaddleOCR text lines)" }),
       roundTo: z.int().min(1).max(1024).optional().meta({ description: "Make the output size a multiple of this" }),
       rounding: z.enum(["ceil", "round", "floor"]).default("ceil").meta({ description: "How roundTo rounds" }),
       allowUpscale: z.boolean().default(true).meta({ description: "Off: never enlarge (keep-aspect, shorter-side, longer-side)" }),
