@@ -13,11 +13,45 @@ export function toFlow(graph: TGraph, layout: TLayout | undefined): { nodes: TFl
 }
 
 export function graphFromFlow(nodes: readonly TFlowNode[], edges: readonly TFlowEdge[]): TGraph {
-  return {
-    schemaVersion: 1,
-    nodes: nodes.map((n) => ({ id: n.id, type: n.data.type, params: n.data.params, ...(n.data.label ? { label: n.data.label } : {}) })),
-    edges: edges.map((e) => ({ id: e.id, source: { node: e.source, port: e.sourceHandle ?? "" }, target: { node: e.target, port: e.targetHandle ?? "" } })),
-  };
+  return { schemaVersion: 1, nodes: nodes.map(graphNodeOf), edges: edges.map(graphEdgeOf) };
+}
+
+function graphNodeOf(n: TFlowNode): TGraphNode {
+  return { id: n.id, type: n.data.type, params: n.data.params, ...(n.data.label ? { label: n.data.label } : {}) };
+}
+
+function graphEdgeOf(e: TFlowEdge): TGraph["edges"][number] {
+  return { id: e.id, source: { node: e.source, port: e.sourceHandle ?? "" }, target: { node: e.target, port: e.targetHandle ?? "" } };
+}
+
+// Stable JSON of each node's and edge's graph entry, cached by the object it comes from. Nodes and edges
+// are immutable, and React Flow keeps a node's `data` when it is moved, measured or selected: only what
+// was edited is serialised again.
+const nodeJson = new WeakMap<object, { id: string; json: string }>();
+const edgeJson = new WeakMap<object, string>();
+
+/**
+ * `stableJson(graphFromFlow(nodes, edges))`, built from cached pieces: the canvas derives it on every
+ * change of its nodes (each frame of a drag included), and a 200-node graph is too big to serialise that often.
+ */
+export function graphKeyOf(nodes: readonly TFlowNode[], edges: readonly TFlowEdge[]): string {
+  const ns = nodes.map((n) => {
+    const hit = nodeJson.get(n.data);
+    if (hit && hit.id === n.id) return hit.json;
+    const json = stableJson(graphNodeOf(n));
+    nodeJson.set(n.data, { id: n.id, json });
+    return json;
+  });
+  const es = edges.map((e) => {
+    let json = edgeJson.get(e);
+    if (json === undefined) {
+      json = stableJson(graphEdgeOf(e));
+      edgeJson.set(e, json);
+    }
+    return json;
+  });
+  // Keys in stableJson's (sorted) order.
+  return `{"edges":[${es.join(",")}],"nodes":[${ns.join(",")}],"schemaVersion":1}`;
 }
 
 export function layoutFromFlow(nodes: readonly TFlowNode[]): TLayout {

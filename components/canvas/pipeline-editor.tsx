@@ -33,7 +33,7 @@ import { CommitDialog, ConflictDialog, ImportDialog, RestoreDialog, type TImport
 import { viewportFor } from "./fit";
 import { DiffPanel, refLabel, useGraphDiff, type TGraphRef } from "./diff-panel";
 import { applyValidation, createEditorStores, EditorContext, emptyRun, type TEditorContext } from "./editor-context";
-import { baseName, graphFromFlow, initialParams, instantiateClipboard, layoutFromFlow, parseClipboard, pathBetween, stableJson, toClipboard, toFlow, uniqueEdgeId, uniqueId } from "./graph-doc";
+import { baseName, graphFromFlow, graphKeyOf, initialParams, instantiateClipboard, layoutFromFlow, parseClipboard, pathBetween, stableJson, toClipboard, toFlow, uniqueEdgeId, uniqueId } from "./graph-doc";
 import { GraphView } from "./graph-view";
 import { Inspector } from "./inspector";
 import { checkCompatible, kindColor } from "./kinds";
@@ -84,8 +84,9 @@ function isTyping(target: EventTarget | null): boolean {
   return el.isContentEditable || el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT";
 }
 
+/** What "unchanged since the last save" compares: the graph and the layout. */
 function docKeyOf(nodes: readonly TFlowNode[], edges: readonly TFlowEdge[]): string {
-  return stableJson({ graph: graphFromFlow(nodes, edges), layout: layoutFromFlow(nodes) });
+  return `${graphKeyOf(nodes, edges)}\n${stableJson(layoutFromFlow(nodes))}`;
 }
 
 /** The pipeline editor: loads the catalogue and the draft, then mounts the canvas. */
@@ -173,8 +174,10 @@ function EditorCanvas({
   const [reviewing, setReviewing] = useState(false);
 
   const docKey = useMemo(() => docKeyOf(nodes, edges), [nodes, edges]);
-  const graph = useMemo(() => graphFromFlow(nodes, edges), [nodes, edges]);
-  const graphKey = useMemo(() => stableJson(graph), [graph]);
+  // Moving, measuring or selecting nodes changes `nodes` but not the graph: keyed by its content, the graph
+  // (and validation, run inputs, model refs) stays the same object then.
+  const graphKey = useMemo(() => graphKeyOf(nodes, edges), [nodes, edges]);
+  const graph = useMemo(() => JSON.parse(graphKey) as TGraph, [graphKey]);
   const dirty = docKey !== base.key;
 
   const markSaved = useCallback(
@@ -254,6 +257,8 @@ function EditorCanvas({
 
   // ---- live validation ------------------------------------------------------------------------
   const validateSeq = useRef(0);
+  // The graph as opened is checked at once (there is no typing to wait out): its ports size the nodes.
+  const openedGraphKey = useRef(graphKey);
   useEffect(() => {
     stores.validation.set({ ...stores.validation.get(), pending: true });
     const t = setTimeout(() => {
@@ -269,7 +274,7 @@ function EditorCanvas({
           if (seq === validateSeq.current) stores.validation.set({ ...stores.validation.get(), pending: false, error: errorInfo(e).message });
         },
       );
-    }, 250);
+    }, graphKey === openedGraphKey.current ? 0 : 250);
     return () => clearTimeout(t);
   }, [graphKey, client, stores]);
 

@@ -1,7 +1,7 @@
 "use client";
 
-import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
-import { memo, useEffect } from "react";
+import { Handle, Position, useStoreApi, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
+import { memo, useEffect, useRef } from "react";
 import { useEditorContext } from "./editor-context";
 import { formatKind, kindColor } from "./kinds";
 import { resolvePorts } from "./ports";
@@ -20,9 +20,7 @@ function PipelineNodeImpl({ id, data, selected }: NodeProps<TStepNode>) {
   const trace = useStore(run, (s) => s.byNode[id]);
   const ports = resolvePorts(entry, compiled);
 
-  const updateInternals = useUpdateNodeInternals();
-  const portKey = `${ports.inputs.map((p) => p.name).join(",")}|${ports.outputs.map((p) => p.name).join(",")}`;
-  useEffect(() => updateInternals(id), [id, portKey, updateInternals]);
+  useHandlesChanged(id, `${ports.inputs.map((p) => p.name).join(",")}|${ports.outputs.map((p) => p.name).join(",")}`);
 
   const errors = issues.filter((i) => i.severity === "error");
   const warnings = issues.length - errors.length;
@@ -95,6 +93,48 @@ function PipelineNodeImpl({ id, data, selected }: NodeProps<TStepNode>) {
     </div>
   );
 }
+
+/**
+ * Re-measures a node's handles when its ports change after it mounted (params edited, the compiler's
+ * answer). Not on mount: React Flow measures a new node itself. And batched, one call per tick for every
+ * node whose ports changed: each call re-measures, notifies every subscriber of React Flow's store and
+ * re-renders the editor with a dimensions change, so one call per node made opening a 200-node graph a
+ * storm of several seconds (issue 5, item 9; bench/editor-200.ts).
+ */
+function useHandlesChanged(id: string, portKey: string) {
+  // The canvas: its store's getState is one function for every node (useStoreApi's wrapper object and
+  // useUpdateNodeInternals' function are made per component).
+  const canvas = useStoreApi().getState;
+  const updateInternals = useUpdateNodeInternals();
+  const measured = useRef(portKey);
+  useEffect(() => {
+    if (measured.current === portKey) return;
+    measured.current = portKey;
+    let ids = pendingHandles.get(canvas);
+    if (!ids) {
+      const batch = new Set<string>();
+      pendingHandles.set(canvas, batch);
+      queueMicrotask(() => {
+        pendingHandles.delete(canvas);
+        // A node whose size changed with its ports is re-measured, handles included, by React Flow's
+        // ResizeObserver anyway; only those that kept their size need telling. Any node's updateInternals
+        // serves the whole batch: it looks the nodes up in its canvas by id.
+        const { domNode, nodeLookup } = canvas();
+        const stale = [...batch].filter((nodeId) => {
+          const el = domNode?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(nodeId)}"]`);
+          const size = nodeLookup.get(nodeId)?.measured;
+          return !!el && el.offsetWidth === size?.width && el.offsetHeight === size.height;
+        });
+        if (stale.length) updateInternals(stale);
+      });
+      ids = batch;
+    }
+    ids.add(id);
+  }, [id, portKey, canvas, updateInternals]);
+}
+
+/** Node ids waiting for a handle re-measure, per canvas. */
+const pendingHandles = new WeakMap<object, Set<string>>();
 
 function PortCell({ port, side, nodeId }: { port: TPort | undefined; side: "in" | "out"; nodeId: string }) {
   if (!port) return <div className={`pnode-port pnode-port-${side} pnode-port-empty`} />;
