@@ -4,7 +4,7 @@
 //   rendered     all nodes on the canvas and measured (React Flow shows a node once it has its size)
 //   checked      the first validation answered and is shown (ports typed, problems counted)
 //   interactive  a click on a node, sent as soon as the nodes are rendered, has selected it and the
-//                inspector shows it (includes the driver's round trip, so it is an upper bound)
+//                inspector shows it (includes the driver's round trips, so it is an upper bound)
 //   click        that click's latency: the inspector showing it − the pointerdown's timestamp
 //   drag         dragging that node by (80, 50) px: the node drawn in its final place − the last pointermove's timestamp
 //   long tasks   main-thread tasks over 50 ms between navigation start and "interactive", summed
@@ -141,11 +141,25 @@ async function visit(page: Page, slug: string, count: number, target: string): P
   await page.waitForFunction(() => (window as unknown as { __probe: TProbe }).__probe.rendered !== undefined, null, { polling: "raf", timeout: 30_000 }).catch(async (e: unknown) => {
     throw new Error(`${slug}: not all ${count} nodes shown: ${JSON.stringify(await probeOf(page))}`, { cause: e });
   });
-  // Click as soon as the nodes are there: interactive once the inspector shows the node.
-  const header = page.getByTestId(`node-${target}`).locator(".pnode-header");
-  await header.click();
-  await page.waitForFunction((id) => (window as unknown as { __probe: TProbe }).__probe.inspected[id] !== undefined, target, { polling: "raf" });
+  // Click as soon as the nodes are there (raw input at the node's current place, no waiting for it to hold
+  // still): interactive once the inspector shows the node. If the opening fit moved the node between
+  // finding and clicking it, the click missed: click again, as a user would.
+  for (let attempt = 1; ; attempt++) {
+    const at = await page.evaluate((id) => {
+      const r = document.querySelector(`[data-testid="node-${id}"] .pnode-header`)?.getBoundingClientRect();
+      return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
+    }, target);
+    if (!at) throw new Error(`node ${target} is not on the page`);
+    await page.mouse.click(at.x, at.y);
+    try {
+      await page.waitForFunction((id) => (window as unknown as { __probe: TProbe }).__probe.inspected[id] !== undefined, target, { polling: "raf", timeout: 500 });
+      break;
+    } catch (e) {
+      if (attempt === 10) throw e;
+    }
+  }
   const clickedAt = (await probeOf(page)).down!;
+  const header = page.getByTestId(`node-${target}`).locator(".pnode-header");
 
   // The drag is timed on its own, once everything has settled (the opening fit included).
   await page.waitForFunction(() => (window as unknown as { __probe: TProbe }).__probe.checked !== undefined, null, { polling: "raf", timeout: 30_000 });

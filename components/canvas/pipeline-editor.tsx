@@ -75,6 +75,14 @@ interface TSnapshot {
 }
 
 const FIT_VIEW = { padding: 0.15, duration: 300, maxZoom: 1.2 };
+// Props of <ReactFlow> as constants: see flowEvents in EditorCanvas for why identities matter.
+const DELETE_KEYS = ["Backspace", "Delete"];
+const MULTI_SELECT_KEYS = ["Meta", "Control", "Shift"];
+const DEFAULT_VIEWPORT = { x: 40, y: 40, zoom: 1 };
+const DEFAULT_EDGE_OPTIONS = { type: "default" };
+const PRO_OPTIONS = { hideAttribution: true };
+
+const minimapColor = (n: TFlowNode) => (n.data.type.startsWith("io/") ? "#98a2b3" : n.data.type.startsWith("model/") ? "#4f46e5" : "#c7d2fe");
 
 const MISMATCH_TITLES: Record<string, string> = { KIND_MISMATCH: "Kind mismatch", DTYPE_MISMATCH: "Dtype mismatch", SHAPE_MISMATCH: "Shape mismatch" };
 
@@ -486,11 +494,34 @@ function EditorCanvas({
     return true;
   };
 
-  // Clipboard and shortcuts, on the document but never while typing or with a dialog open.
-  const handlers = useRef({ undo, redo, paste, layoutAll, fitAll, save, deleteNodes, addNode });
+  // The latest handlers, for listeners and callbacks that are created once.
+  const handlers = useRef({ undo, redo, paste, layoutAll, fitAll, save, deleteNodes, addNode, record, onConnect, onConnectEnd, isValidConnection });
   useEffect(() => {
-    handlers.current = { undo, redo, paste, layoutAll, fitAll, save, deleteNodes, addNode };
+    handlers.current = { undo, redo, paste, layoutAll, fitAll, save, deleteNodes, addNode, record, onConnect, onConnectEnd, isValidConnection };
   });
+
+  // React Flow copies these props into its store, with one store update — a pass over every node, handle
+  // and edge subscribed to it — for each prop whose identity changed: new closures on every render made each
+  // render of a 200-node canvas (every drag frame, every selection) cost seven such passes.
+  const flowEvents = useMemo(
+    () => ({
+      onConnect: (c: Connection) => handlers.current.onConnect(c),
+      onConnectEnd: (e: MouseEvent | TouchEvent, state: FinalConnectionState) => handlers.current.onConnectEnd(e, state),
+      isValidConnection: (c: Connection | Edge) => handlers.current.isValidConnection(c),
+      onBeforeDelete: async () => {
+        handlers.current.record();
+        return true;
+      },
+      onNodeDragStart: () => handlers.current.record(),
+      onMoveStart: (e: MouseEvent | TouchEvent | null) => {
+        // A pan or zoom by the user (not a programmatic move): leave the viewport to them.
+        if (e) openingFit.current = false;
+      },
+    }),
+    [],
+  );
+
+  // Clipboard and shortcuts, on the document but never while typing or with a dialog open.
   useEffect(() => {
     const blocked = (t: EventTarget | null) => isTyping(t) || !!document.querySelector(".modal-backdrop") || overlay !== null;
     const selectedSubgraph = () => {
@@ -759,31 +790,25 @@ function EditorCanvas({
                 nodeTypes={nodeTypes}
                 onNodesChange={onNodesChange}
                 onEdgesChange={onEdgesChange}
-                onConnect={onConnect}
-                onConnectEnd={onConnectEnd}
-                isValidConnection={isValidConnection}
-                onBeforeDelete={async () => {
-                  record();
-                  return true;
-                }}
-                onNodeDragStart={() => record()}
-                onMoveStart={(e) => {
-                  // A pan or zoom by the user (not a programmatic move): leave the viewport to them.
-                  if (e) openingFit.current = false;
-                }}
+                onConnect={flowEvents.onConnect}
+                onConnectEnd={flowEvents.onConnectEnd}
+                isValidConnection={flowEvents.isValidConnection}
+                onBeforeDelete={flowEvents.onBeforeDelete}
+                onNodeDragStart={flowEvents.onNodeDragStart}
+                onMoveStart={flowEvents.onMoveStart}
                 nodesDraggable={!readOnly}
                 nodesConnectable={!readOnly}
-                deleteKeyCode={readOnly ? null : ["Backspace", "Delete"]}
-                multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+                deleteKeyCode={readOnly ? null : DELETE_KEYS}
+                multiSelectionKeyCode={MULTI_SELECT_KEYS}
                 selectionKeyCode="Shift"
                 // No `fitView` prop: React Flow keeps that fit queued until a node is measured, so on an empty
                 // canvas it frames the first dropped node, which jumps. The editor fits what it opened (above).
-                defaultViewport={{ x: 40, y: 40, zoom: 1 }}
+                defaultViewport={DEFAULT_VIEWPORT}
                 minZoom={0.1}
                 maxZoom={2}
-                defaultEdgeOptions={{ type: "default" }}
+                defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
                 connectionRadius={28}
-                proOptions={{ hideAttribution: true }}
+                proOptions={PRO_OPTIONS}
               >
                 <Background gap={20} size={1} />
                 <Controls showInteractive={false} showFitView={false}>
@@ -791,7 +816,7 @@ function EditorCanvas({
                     <FitViewIcon />
                   </ControlButton>
                 </Controls>
-                <MiniMap pannable zoomable className="minimap" nodeColor={(n: TFlowNode) => (n.data.type.startsWith("io/") ? "#98a2b3" : n.data.type.startsWith("model/") ? "#4f46e5" : "#c7d2fe")} />
+                <MiniMap pannable zoomable className="minimap" nodeColor={minimapColor} />
                 <ConnectionHint problem={connectionProblem} />
                 {nodes.length === 0 ? (
                   <Panel position="top-center" className="canvas-empty">
