@@ -19,13 +19,17 @@ const ZEnv = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   /** Deadline for one pipeline run (editor, API, batch). */
   RUN_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
-  /** Invocation log: inputs/outputs larger than this (as JSON) are stored as a summary. */
   /** Published endpoints: largest request body (also after decompression). */
   API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
   /** Published endpoints: runs at once, and how many more may wait before 429. */
   MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).max(10_000).default(64),
   MAX_QUEUED_RUNS: z.coerce.number().int().min(0).max(100_000).default(256),
+  /** Invocation log: the most it keeps of one run's inputs, and of its outputs (JSON bytes), whatever the pipeline's policy. */
   INVOCATION_PAYLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),
+  /** Invocation log rows older than this many days are deleted (in small batches, in the background). */
+  INVOCATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+  /** GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>` when set; unset = loopback clients only. */
+  METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   /** Largest model file accepted by upload, in bytes (default 1 GiB; stored as an int, so below 2 GiB). */
   MODEL_MAX_BYTES: z.coerce.number().int().min(1024).max(2 ** 31 - 1).default(1024 ** 3),
   /** Local cache of model files by content hash (default DATA_DIR/models); the database holds the bytes. */

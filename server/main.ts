@@ -7,8 +7,10 @@ import next from "next";
 import { openDatabase, type Database } from "./db/client.ts";
 import { env, pgliteDir } from "./env.ts";
 import { createAppServer } from "./http/app-server.ts";
+import { createMetrics } from "./http/metrics.ts";
 import { ServingContext } from "./http/serving/serving-context.ts";
 import { bootstrapAdmin } from "./services/auth/setup.ts";
+import { startInvocationLog } from "./services/invocations/start-invocation-log.ts";
 import { createModelRuntime } from "./services/models/model-runtime.ts";
 import type { TEngineDeps } from "./services/runs/engine-deps.ts";
 
@@ -30,9 +32,14 @@ async function main() {
   }
   await db.prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
 
+  // Invocation log: interrupted runs marked abandoned, group-commit writer, retention job (docs/ARCHITECTURE.md).
+  const metrics = createMetrics({ inference: () => runtime.pool.stats(), serving: () => serving.stats(), log: () => invocations.writer.stats() });
+  const invocations = await startInvocationLog(db, { url: e.DATABASE_URL, retention: { days: e.INVOCATION_RETENTION_DAYS }, writer: { onWrite: metrics.logWrite } });
+  if (invocations.abandoned) console.log(`[inferline] marked ${invocations.abandoned} interrupted run(s) abandoned in the invocation log`);
+
   // Inference runs in supervised worker processes, off this event loop (see docs/ARCHITECTURE.md).
   const runtime = createModelRuntime({ db: db.prisma, env: e }, { defaultTimeoutMs: e.RUN_TIMEOUT_MS });
-  const engine: TEngineDeps = { models: runtime.runner, runTimeoutMs: e.RUN_TIMEOUT_MS, payloadMaxBytes: e.INVOCATION_PAYLOAD_MAX_BYTES };
+  const engine: TEngineDeps = { models: runtime.runner, runTimeoutMs: e.RUN_TIMEOUT_MS, payloadMaxBytes: e.INVOCATION_PAYLOAD_MAX_BYTES, invocations: invocations.writer, observer: metrics };
   const serving = new ServingContext(db, engine, { maxBodyBytes: e.API_MAX_BODY_BYTES, maxConcurrentRuns: e.MAX_CONCURRENT_RUNS, maxQueued: e.MAX_QUEUED_RUNS });
 
   const app = next({ dev, dir: ROOT, hostname: e.HOST, port: e.PORT });
@@ -42,6 +49,7 @@ async function main() {
     context: { sessionConfig: { secret: e.SESSION_SECRET, ttlDays: e.SESSION_TTL_DAYS }, secureCookies: e.SECURE_COOKIES === "1", engine, servingChanged: () => serving.invalidate() },
     models: runtime.files,
     serving,
+    metrics: { metrics, token: e.METRICS_TOKEN },
     next: (req, res) => handle(req, res),
   });
 
@@ -56,6 +64,8 @@ async function main() {
     server.closeAllConnections();
     await app.close().catch(() => {});
     await runtime.close().catch(() => {});
+    // After the runs in flight finished: their outcomes are the last rows written.
+    await invocations.close().catch(() => {});
     // PGlite must be closed cleanly, or the next start runs crash recovery.
     await db.close();
     process.exit(0);

@@ -5,6 +5,7 @@ import { appRouter } from "../api/root.ts";
 import type { Database } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import type { TModelFilesConfig } from "../services/models/model-files.ts";
+import { handleMetrics, METRICS_PATH, type TMetrics } from "./metrics.ts";
 import { handleModelUpload, MODEL_UPLOAD_PATH, modelFilesFromEnv } from "./model-upload.ts";
 import { sendJson, sendProblem } from "./problem.ts";
 import { handleOip, isOipRoute } from "./serving/oip.ts";
@@ -24,6 +25,8 @@ export interface TAppServerOptions {
   serving?: ServingContext;
   /** Where model uploads (POST /api/models) go and their size limit; omitted = from the environment. */
   models?: TModelFilesConfig;
+  /** Prometheus metrics at GET /metrics (Bearer `token` when set, else loopback clients only); omitted = not served. */
+  metrics?: { metrics: TMetrics; token?: string | undefined };
 }
 
 const TRPC_BASE = "/api/trpc/";
@@ -55,6 +58,10 @@ export function createAppServer(opts: TAppServerOptions): http.Server {
       void opts.db.isReady().then((ready) =>
         ready ? sendJson(res, 200, { status: "ready", database: opts.db.kind }) : sendProblem(res, "NOT_READY", "The database is unreachable or its migrations are not applied."),
       );
+      return;
+    }
+    if (path === METRICS_PATH && opts.metrics) {
+      void handleMetrics(opts.metrics.metrics, opts.metrics.token, req, res).catch(() => sendProblem(res, "INTERNAL", "Internal error."));
       return;
     }
     if (opts.serving && (isRestRoute(path) || isOipRoute(path))) {

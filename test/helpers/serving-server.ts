@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { openDatabase, type Database } from "@/server/db/client.ts";
 import { createAppServer } from "@/server/http/app-server.ts";
+import type { TMetrics } from "@/server/http/metrics.ts";
 import { ServingContext, type TServingLimits } from "@/server/http/serving/serving-context.ts";
 import type { TEngineDeps } from "@/server/services/runs/engine-deps.ts";
 import { SESSION_CONFIG, TestClient } from "./clients.ts";
@@ -16,7 +17,9 @@ export interface TServingHarness {
 }
 
 /** A real app server (lean path + serving) on a fresh database, with an admin signed in through tRPC. */
-export async function startServingHarness(opts: { db?: Database; engine?: TEngineDeps; limits?: Partial<TServingLimits> } = {}): Promise<TServingHarness> {
+export async function startServingHarness(
+  opts: { db?: Database; engine?: TEngineDeps; limits?: Partial<TServingLimits>; metrics?: { metrics: TMetrics; token?: string }; adminSetup?: boolean } = {},
+): Promise<TServingHarness> {
   const db = opts.db ?? (await openDatabase({ kind: "pglite", dataDir: "memory://" }));
   const engine = opts.engine ?? testEngine();
   const serving = new ServingContext(db, engine, { maxBodyBytes: 1024 * 1024, maxConcurrentRuns: 4, maxQueued: 16, ...opts.limits });
@@ -25,11 +28,13 @@ export async function startServingHarness(opts: { db?: Database; engine?: TEngin
     context: { sessionConfig: SESSION_CONFIG, secureCookies: false, engine, servingChanged: () => serving.invalidate() },
     next: (_req, res) => void res.writeHead(404).end(),
     serving,
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const admin = new TestClient(db.prisma, engine, () => serving.invalidate());
-  await (await admin.api()).auth.setup({ email: "admin@example.com", name: "Admin", password: "password-admin" });
+  if (opts.adminSetup !== false) await (await admin.api()).auth.setup({ email: "admin@example.com", name: "Admin", password: "password-admin" });
+  else await (await admin.api()).auth.signIn({ email: "admin@example.com", password: "password-admin" });
   return {
     db,
     base,

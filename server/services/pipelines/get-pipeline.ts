@@ -13,8 +13,12 @@ export async function getPipeline({ db }: TActorDeps, slug: string) {
       createdAt: true,
       updatedAt: true,
       draft: { select: { revision: true, updatedAt: true } },
+      logPayload: true,
+      logTruncateKb: true,
+      logRedact: true,
     },
   });
   if (!p) throw new AppError("NOT_FOUND", `No pipeline with slug '${slug}'.`, { slug });
-  return p;
+  const { logPayload, logTruncateKb, logRedact, ...rest } = p;
+  return { ...rest, logPolicy: { payload: logPayload, truncateKb: logTruncateKb, redact: logRedact ?? [] } };
 }

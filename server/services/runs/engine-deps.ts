@@ -1,10 +1,29 @@
 import type { TModelRunner } from "../../engine/define-node.ts";
+import type { TTraceEntry } from "../../engine/executor/execute.ts";
+import type { TInvocationLog, TInvocationSource } from "../invocations/invocation-writer.ts";
 
-/** What running pipelines needs beyond the database: the model runtime and limits. */
+/** What running pipelines needs beyond the database: the model runtime, limits, the log and observers. */
 export interface TEngineDeps {
   models: TModelRunner;
   /** Per-run deadline. */
   runTimeoutMs: number;
-  /** Inputs/outputs larger than this (as JSON) are logged as a summary only. */
+  /** Hard cap on the inputs, and on the outputs, the log keeps of one run (JSON bytes), whatever the pipeline's policy. */
   payloadMaxBytes: number;
+  /** Where runs are logged (group commit); omitted = the database's default writer (defaultInvocationLog). */
+  invocations?: TInvocationLog;
+  /** Told about every finished run (metrics). */
+  observer?: TRunObserver;
+}
+
+export interface TRunObservation {
+  pipeline: string;
+  version: number | null;
+  source: TInvocationSource;
+  status: "ok" | "error";
+  durationMs: number;
+  trace: readonly TTraceEntry[];
+}
+
+export interface TRunObserver {
+  runFinished(run: TRunObservation): void;
 }

@@ -4,12 +4,12 @@ import { toJsonValue, type TJson } from "../../engine/values/to-json.ts";
 import type { TCompileIssue } from "../../engine/compiler/compile.ts";
 import { AppError } from "../../errors.ts";
 import type { TActor, TServiceDeps } from "../context.ts";
+import { defaultInvocationLog, type TCompletion, type TInvocationSource } from "../invocations/invocation-writer.ts";
+import { logInputs, logOutputs, logTrace } from "../invocations/payload-policy.ts";
 import type { TEngineDeps } from "./engine-deps.ts";
-import { recordInvocation } from "./record-invocation.ts";
 import { RunnableResolver, type TRunTarget } from "./runnable-resolver.ts";
 
-export type { TRunTarget };
-export type TInvocationSource = "editor" | "rest" | "oip" | "batch";
+export type { TRunTarget, TInvocationSource };
 
 export interface TRunRequest {
   slug: string;
@@ -34,52 +34,74 @@ export type TRunResult =
 
 /**
  * The one code path that runs a pipeline, for the editor, REST, OIP and batch alike: resolve the graph,
- * compile, execute, and write the Invocation row before the caller gets an answer — failed runs included.
- * Unknown pipelines/versions throw (nothing ran, nothing to log); everything after that is logged.
+ * commit a `running` log row, compile/execute, commit the outcome — and only then answer, failed runs
+ * included. Nothing runs unlogged: when the row cannot be committed first, the call fails with NOT_READY
+ * and the pipeline does not start; when the outcome cannot be committed, the call fails with NOT_READY too
+ * (the row is marked abandoned later). Unknown pipelines/versions throw (nothing ran, nothing to log).
  */
 export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req: TRunRequest, resolver = new RunnableResolver(db, { ttlMs: 0, allowArchived: true })): Promise<TRunResult> {
   const runnable = await resolver.resolve(req.slug, req.target);
-  const { compiled, version } = runnable;
-  const startedAt = new Date();
-  const t0 = performance.now();
-  const base = {
+  const { compiled, version, logPolicy } = runnable;
+  const log = engine.invocations ?? defaultInvocationLog(db);
+  const inputs = logInputs(req.inputs, logPolicy, engine.payloadMaxBytes);
+  const invocationId = await log.begin({
     pipelineId: runnable.pipelineId,
     versionNumber: version,
     alias: runnable.alias,
     draftHash: runnable.draftHash,
     source: req.source,
-    startedAt,
+    startedAt: new Date(),
+    inputs: inputs.value,
+    truncated: inputs.truncated,
     userId: req.actor?.id ?? null,
     apiKeyId: req.apiKeyId ?? null,
-    inputs: req.inputs,
-  };
+  });
 
+  const t0 = performance.now();
+  let result: TRunResult;
   if (!compiled.plan) {
     const errors = compiled.issues.filter((i) => i.severity === "error");
     const error = { code: "INVALID_PIPELINE", message: `The pipeline does not compile: ${errors[0]?.message ?? "unknown error"}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`, issues: errors };
-    const durationMs = performance.now() - t0;
-    const invocationId = await recordInvocation(db, engine, { ...base, status: "error", errorCode: error.code, errorNode: errors[0]?.nodeId ?? null, errorMessage: error.message, durationMs, trace: [], outputs: null });
-    return { status: "error", invocationId, version, error, trace: [], durationMs };
+    result = { status: "error", invocationId, version, error, trace: [], durationMs: performance.now() - t0 };
+  } else {
+    try {
+      const run = await execute(compiled.plan, req.inputs, { models: engine.models, timeoutMs: engine.runTimeoutMs, ...(req.signal ? { signal: req.signal } : {}) });
+      const outputs = Object.fromEntries(Object.entries(run.outputs).map(([k, v]) => [k, toJsonValue(v)]));
+      result = { status: "ok", invocationId, version, outputs, trace: run.trace, durationMs: run.durationMs };
+    } catch (e) {
+      if (!(e instanceof RunError)) {
+        // A bug, not a failed run: still record the outcome before letting it propagate.
+        await log.finish(invocationId, completion({ status: "error", invocationId, version, error: { code: "INTERNAL", message: "Internal error" }, trace: [], durationMs: performance.now() - t0 }));
+        throw e;
+      }
+      // A coded cause (e.g. INFERENCE_TIMEOUT from the model runtime) is more precise than NODE_FAILED.
+      const code = e.code === "NODE_FAILED" && e.cause instanceof AppError ? e.cause.code : e.code;
+      const error = {
+        code,
+        message: e.message,
+        ...(e.nodeId ? { nodeId: e.nodeId } : {}),
+        ...(e.port ? { port: e.port } : {}),
+        ...(e.details ? { details: e.details } : {}),
+      };
+      result = { status: "error", invocationId, version, error, trace: e.trace, durationMs: performance.now() - t0 };
+    }
   }
 
-  try {
-    const run = await execute(compiled.plan, req.inputs, { models: engine.models, timeoutMs: engine.runTimeoutMs, ...(req.signal ? { signal: req.signal } : {}) });
-    const outputs = Object.fromEntries(Object.entries(run.outputs).map(([k, v]) => [k, toJsonValue(v)]));
-    const invocationId = await recordInvocation(db, engine, { ...base, status: "ok", errorCode: null, errorNode: null, errorMessage: null, durationMs: run.durationMs, trace: run.trace, outputs });
-    return { status: "ok", invocationId, version, outputs, trace: run.trace, durationMs: run.durationMs };
-  } catch (e) {
-    if (!(e instanceof RunError)) throw e;
-    const durationMs = performance.now() - t0;
-    // A coded cause (e.g. INFERENCE_TIMEOUT from the model runtime) is more precise than NODE_FAILED.
-    const code = e.code === "NODE_FAILED" && e.cause instanceof AppError ? e.cause.code : e.code;
-    const error = {
-      code,
-      message: e.message,
-      ...(e.nodeId ? { nodeId: e.nodeId } : {}),
-      ...(e.port ? { port: e.port } : {}),
-      ...(e.details ? { details: e.details } : {}),
+  engine.observer?.runFinished({ pipeline: runnable.slug, version, source: req.source, status: result.status, durationMs: result.durationMs, trace: result.trace });
+  await log.finish(invocationId, completion(result));
+  return result;
+
+  function completion(r: TRunResult): TCompletion {
+    const outputs = r.status === "ok" ? logOutputs(r.outputs, logPolicy, engine.payloadMaxBytes) : null;
+    return {
+      status: r.status,
+      errorCode: r.status === "error" ? r.error.code : null,
+      errorNode: r.status === "error" ? (r.error.nodeId ?? r.error.issues?.[0]?.nodeId ?? null) : null,
+      errorMessage: r.status === "error" ? r.error.message : null,
+      durationMs: r.durationMs,
+      trace: logTrace(r.trace, logPolicy) as unknown as TJson,
+      outputs: outputs?.value ?? null,
+      truncated: outputs?.truncated ?? false,
     };
-    const invocationId = await recordInvocation(db, engine, { ...base, status: "error", errorCode: code, errorNode: e.nodeId ?? null, errorMessage: e.message, durationMs, trace: e.trace, outputs: null });
-    return { status: "error", invocationId, version, error, trace: e.trace, durationMs };
   }
 }

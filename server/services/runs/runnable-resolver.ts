@@ -3,6 +3,7 @@ import type { TCompileResult } from "../../engine/compiler/compile.ts";
 import { graphContentHash } from "../../engine/graph/hash.ts";
 import { AppError } from "../../errors.ts";
 import { parseGraph } from "../drafts/parse-graph.ts";
+import { DEFAULT_LOG_POLICY, type TLogPolicy } from "../invocations/payload-policy.ts";
 import { compileGraph } from "./compile-graph.ts";
 
 export type TRunTarget = { draft: true } | { version: number } | { alias: string };
@@ -14,6 +15,8 @@ export interface TRunnable {
   alias: string | null;
   draftHash: string | null;
   compiled: TCompileResult;
+  /** What the invocation log keeps of this pipeline's runs (cached with the pipeline, `ttlMs`). */
+  logPolicy: TLogPolicy;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface TRunnable {
  * reaches every replica within that time and this process at once (`invalidate`).
  */
 export class RunnableResolver {
-  readonly #pipelines = new Map<string, { id: string; archived: boolean; at: number }>();
+  readonly #pipelines = new Map<string, { id: string; archived: boolean; logPolicy: TLogPolicy; at: number }>();
   readonly #aliases = new Map<string, { number: number; at: number }>();
   readonly #plans = new Map<string, TCompileResult>();
 
@@ -43,7 +46,7 @@ export class RunnableResolver {
     if ("draft" in target) {
       const d = await this.db.draft.findUniqueOrThrow({ where: { pipelineId: p.id }, select: { graph: true, layout: true } });
       const { graph } = parseGraph(d.graph, d.layout);
-      return { pipelineId: p.id, slug, version: null, alias: null, draftHash: graphContentHash(graph), compiled: await compileGraph(this.db, graph) };
+      return { pipelineId: p.id, slug, version: null, alias: null, draftHash: graphContentHash(graph), compiled: await compileGraph(this.db, graph), logPolicy: p.logPolicy };
     }
     const alias = "alias" in target ? target.alias : null;
     const number = alias === null ? (target as { version: number }).version : await this.#alias(p.id, slug, alias, now);
@@ -59,15 +62,17 @@ export class RunnableResolver {
         this.#plans.set(key, compiled);
       }
     }
-    return { pipelineId: p.id, slug, version: number, alias, draftHash: null, compiled };
+    return { pipelineId: p.id, slug, version: number, alias, draftHash: null, compiled, logPolicy: p.logPolicy };
   }
 
   async #pipeline(slug: string, now: number) {
     const hit = this.#pipelines.get(slug);
     if (hit && now - hit.at < this.opts.ttlMs) return hit;
-    const p = await this.db.pipeline.findUnique({ where: { slug }, select: { id: true, archived: true } });
+    const p = await this.db.pipeline.findUnique({ where: { slug }, select: { id: true, archived: true, logPayload: true, logTruncateKb: true, logRedact: true } });
     if (!p) throw new AppError("NOT_FOUND", `No pipeline with slug '${slug}'.`, { slug });
-    const entry = { ...p, at: now };
+    const redact = p.logRedact ?? []; // Prisma lists are nullable columns in SQL
+    const logPolicy = p.logPayload === DEFAULT_LOG_POLICY.payload && redact.length === 0 ? DEFAULT_LOG_POLICY : { payload: p.logPayload, truncateKb: p.logTruncateKb, redact };
+    const entry = { id: p.id, archived: p.archived, logPolicy, at: now };
     if (this.opts.ttlMs > 0) this.#pipelines.set(slug, entry);
     return entry;
   }

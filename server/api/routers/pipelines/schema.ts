@@ -10,3 +10,11 @@ export const ZGetPipelineRequestSchema = z.object({ slug: ZSlug });
 export const ZCreatePipelineRequestSchema = z.object({ slug: ZSlug, name: ZName, description: ZDescription.optional() });
 export const ZRenamePipelineRequestSchema = z.object({ slug: ZSlug, name: ZName, description: ZDescription.optional() });
 export const ZArchivePipelineRequestSchema = z.object({ slug: ZSlug, archived: z.boolean() });
+export const ZSetLogPolicyRequestSchema = z.object({
+  slug: ZSlug,
+  payload: z.enum(["full", "truncated", "metadata"]),
+  /** For `truncated`: KiB kept of the inputs, and of the outputs. */
+  truncateKb: z.int().min(1).max(65_536).optional(),
+  /** Fields stored as "[redacted]": input/output names or dotted paths (`patient.name`). */
+  redact: z.array(z.string().trim().min(1).max(200).regex(/^[^.]+(\.[^.]+)*$/, "Use a field name or a dotted path")).max(100).default([]),
+});

@@ -1,0 +1,7 @@
+import { router } from "../../trpc.ts";
+import { get } from "./get.ts";
+import { list } from "./list.ts";
+import { sparklines } from "./sparklines.ts";
+import { stats } from "./stats.ts";
+
+export const invocationsRouter = router({ list, get, stats, sparklines });

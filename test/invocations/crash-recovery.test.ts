@@ -1,0 +1,152 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "@/server/db/client.ts";
+import { freshPostgresDatabase, type TFreshPostgres } from "../helpers/databases.ts";
+import { installIris, IRIS_ROW } from "../helpers/iris.ts";
+
+/**
+ * kill -9 during a run → the row is marked abandoned at the next start. The server is a real separate
+ * process (fixtures/crash-entry.ts): the start-up code of server/main.ts for the database and the log,
+ * and the lean-path server, without Next (which needs a production build). Its model runs hang, so a
+ * request is in flight — its `running` row committed — when the process is killed.
+ */
+interface TEntry {
+  child: ChildProcess;
+  port: number;
+  abandoned: number;
+  instance: number | null;
+  /** Resolves when the process prints this line. */
+  waitFor(line: string): Promise<void>;
+  invoke(): Promise<Response>;
+  kill9(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startEntry(target: string, dataDir: string, key: string, hang: boolean): Promise<TEntry> {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/invocations/fixtures/crash-entry.ts"], {
+    env: { ...process.env, INFERLINE_TEST_DB: target, DATA_DIR: dataDir, HANG_MODELS: hang ? "1" : "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const listeners: (() => void)[] = [];
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+    for (const l of listeners.splice(0)) l();
+  });
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const waitFor = (line: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (out.split("\n").includes(line)) return resolve();
+        if (child.exitCode !== null) return reject(new Error(`entry exited (${child.exitCode}):\n${out}`));
+        listeners.push(check);
+      };
+      check();
+    });
+  const first = await new Promise<string>((resolve, reject) => {
+    const check = () => {
+      const l = out.split("\n").find((x) => x.startsWith("{"));
+      if (l) return resolve(l);
+      listeners.push(check);
+    };
+    child.once("exit", (code) => reject(new Error(`entry exited (${code}):\n${out}`)));
+    check();
+  });
+  const info = JSON.parse(first) as { port: number; abandoned: number; instance: number | null };
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    ...info,
+    waitFor,
+    invoke: () =>
+      fetch(`http://127.0.0.1:${info.port}/api/v1/pipelines/iris-classifier/invoke`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ flower: IRIS_ROW }) }),
+    async kill9() {
+      child.kill("SIGKILL");
+      await exited;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+const statuses = async (db: Database) => (await db.prisma.invocation.findMany({ select: { status: true, errorCode: true, instance: true }, orderBy: { startedAt: "asc" } })).map((r) => r.status);
+
+describe("kill -9 during a run", () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const c of cleanup.reverse()) await c().catch(() => {});
+  });
+
+  it("PGlite: the interrupted run's row is marked abandoned when the server starts again", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "inferline-crash-"));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const dataDir = path.join(dir, "pglite");
+    let db = await openDatabase({ kind: "pglite", dataDir });
+    const { key, runtime } = await installIris(db, dir);
+    await runtime.close();
+    const before = await db.prisma.invocation.count(); // the publish gate's runs
+    await db.close();
+
+    const a = await startEntry(`pglite:${dataDir}`, dir, key, true);
+    cleanup.push(() => a.kill9());
+    expect(a.abandoned).toBe(0);
+    const pending = a.invoke().catch((e: unknown) => e);
+    await a.waitFor("model-run"); // the row is committed before the model runs
+    await a.kill9();
+    expect(await pending).toBeInstanceOf(Error); // the caller got no answer
+
+    const b = await startEntry(`pglite:${dataDir}`, dir, key, false);
+    cleanup.push(() => b.stop());
+    expect(b.abandoned).toBe(1);
+    const ok = await b.invoke();
+    expect(ok.status).toBe(200);
+    await b.stop();
+
+    db = await openDatabase({ kind: "pglite", dataDir });
+    cleanup.push(() => db.close());
+    const rows = await db.prisma.invocation.findMany({ where: { source: "rest" }, orderBy: { startedAt: "asc" }, select: { status: true, errorCode: true, inputs: true } });
+    expect(rows.map((r) => [r.status, r.errorCode])).toEqual([
+      ["abandoned", "ABANDONED"],
+      ["ok", null],
+    ]);
+    expect(rows[0]!.inputs).toEqual({ flower: IRIS_ROW });
+    expect(await db.prisma.invocation.count()).toBe(before + 2);
+  }, 120_000);
+
+  it("PostgreSQL with replicas: only the dead process's running rows are marked, a live replica's stay running", async () => {
+    const fresh: TFreshPostgres = await freshPostgresDatabase();
+    cleanup.push(() => fresh.drop());
+    const dir = await mkdtemp(path.join(tmpdir(), "inferline-crash-"));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const db = await openDatabase({ kind: "postgres", url: fresh.url });
+    cleanup.push(() => db.close());
+    const { key, runtime } = await installIris(db, dir);
+    await runtime.close();
+
+    const a = await startEntry(fresh.url, dir, key, true);
+    cleanup.push(() => a.kill9());
+    const b = await startEntry(fresh.url, dir, key, true);
+    cleanup.push(() => b.kill9());
+    expect(a.instance).not.toBe(b.instance);
+    const pending = [a.invoke().catch((e: unknown) => e), b.invoke().catch((e: unknown) => e)];
+    await Promise.all([a.waitFor("model-run"), b.waitFor("model-run")]);
+    expect(await statuses(db)).toContain("running");
+    await a.kill9();
+
+    const c = await startEntry(fresh.url, dir, key, false);
+    cleanup.push(() => c.stop());
+    expect(c.abandoned).toBe(1);
+    const rest = await db.prisma.invocation.findMany({ where: { source: "rest" }, select: { status: true, instance: true } });
+    expect(rest).toEqual(expect.arrayContaining([{ status: "abandoned", instance: a.instance }, { status: "running", instance: b.instance }]));
+    expect(rest).toHaveLength(2);
+
+    await b.kill9();
+    await Promise.all(pending);
+    await c.stop();
+  }, 120_000);
+});

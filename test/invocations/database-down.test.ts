@@ -1,0 +1,162 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "@/server/db/client.ts";
+import type { TModelRunner } from "@/server/engine/define-node.ts";
+import { startInvocationLog, type TInvocationLogService } from "@/server/services/invocations/start-invocation-log.ts";
+import type { TModelRuntime } from "@/server/services/models/model-runtime.ts";
+import { freshPostgresDatabase, TEST_DATABASE_URL, type TFreshPostgres } from "../helpers/databases.ts";
+import { testEngine } from "../helpers/engine.ts";
+import { installIris, IRIS_ROW } from "../helpers/iris.ts";
+import { startServingHarness, type TServingHarness } from "../helpers/serving-server.ts";
+
+/** A model runner that counts runs and can hold them at a gate. */
+function countingRunner(inner: TModelRunner) {
+  let gate: Promise<void> | undefined;
+  let open: (() => void) | undefined;
+  let entered: (() => void) | undefined;
+  const r = {
+    runs: 0,
+    hold() {
+      gate = new Promise((res) => (open = res));
+      return new Promise<void>((res) => (entered = res));
+    },
+    release() {
+      open?.();
+      gate = undefined;
+    },
+    runner: {
+      run: async (...args: Parameters<TModelRunner["run"]>) => {
+        r.runs++;
+        if (gate) {
+          entered?.();
+          await gate;
+        }
+        return inner.run(...args);
+      },
+    } as TModelRunner,
+  };
+  return r;
+}
+
+/** The database stops accepting connections (the shared cluster keeps running for the other tests). */
+async function setConnections(name: string, allow: boolean) {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS ${allow}`);
+    if (!allow) await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+  } finally {
+    await admin.end();
+  }
+}
+
+describe("database unavailable → 503 NOT_READY and nothing runs unlogged", () => {
+  describe("PostgreSQL", () => {
+    let fresh: TFreshPostgres;
+    let db: Database;
+    let dir: string;
+    let runtime: TModelRuntime;
+    let h: TServingHarness;
+    let log: TInvocationLogService;
+    let key: string;
+    let counter: ReturnType<typeof countingRunner>;
+    const invoke = () => fetch(`${h.base}/api/v1/pipelines/iris-classifier/invoke`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ flower: IRIS_ROW }) });
+    const name = () => new URL(fresh.url).pathname.slice(1);
+
+    beforeAll(async () => {
+      fresh = await freshPostgresDatabase();
+      db = await openDatabase({ kind: "postgres", url: fresh.url });
+      dir = await mkdtemp(path.join(tmpdir(), "inferline-down-"));
+      ({ key, runtime } = await installIris(db, dir));
+      counter = countingRunner(runtime.runner);
+      // The log as the server starts it (instance lease, writer pool with its prepared statement).
+      log = await startInvocationLog(db, { url: fresh.url, retention: { days: 30, firstDelayMs: 3_600_000 }, writer: { writeTimeoutMs: 3_000, orphanRetryMs: 300 } });
+      h = await startServingHarness({ db, engine: testEngine(counter.runner, { invocations: log.writer }), adminSetup: false });
+    }, 120_000);
+    afterAll(async () => {
+      await setConnections(name(), true).catch(() => {});
+      await h?.close();
+      await log?.close();
+      await runtime?.close();
+      await db?.close();
+      await fresh?.drop();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it("refuses calls while the database is down, without running them, and serves again when it is back", async () => {
+      expect((await invoke()).status).toBe(200);
+      const runs = counter.runs;
+      const rows = await db.prisma.invocation.count({ where: { source: "rest" } });
+
+      await setConnections(name(), false);
+      // First with the pipeline cached by the serving path (the log row is what fails), then not.
+      for (let i = 0; i < 3; i++) {
+        const res = await invoke();
+        expect(res.status).toBe(503);
+        expect(res.headers.get("content-type")).toBe("application/problem+json");
+        expect(await res.json()).toMatchObject({ status: 503, code: "NOT_READY" });
+        if (i === 0) await new Promise((r) => setTimeout(r, 2_100)); // past the resolver's cache
+      }
+      expect(counter.runs).toBe(runs); // nothing ran
+
+      await setConnections(name(), true);
+      expect((await invoke()).status).toBe(200);
+      expect(counter.runs).toBe(runs + 1);
+      expect(await db.prisma.invocation.count({ where: { source: "rest" } })).toBe(rows + 1);
+    }, 60_000);
+
+    it("a run whose outcome cannot be logged is not acknowledged (503); its row is marked abandoned once the database is back", async () => {
+      const entered = counter.hold();
+      const pending = invoke();
+      await entered; // the running row is committed, the model is running
+      await setConnections(name(), false);
+      counter.release();
+      const res = await pending;
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { code: string; details: { invocationId: string } };
+      expect(body.code).toBe("NOT_READY");
+      await setConnections(name(), true);
+      const id = body.details.invocationId;
+      for (let i = 0; i < 50; i++) {
+        const row = await db.prisma.invocation.findUnique({ where: { id }, select: { status: true } }).catch(() => null);
+        if (row?.status === "abandoned") break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(await db.prisma.invocation.findUniqueOrThrow({ where: { id }, select: { status: true, errorCode: true } })).toEqual({ status: "abandoned", errorCode: "ABANDONED" });
+      expect(log.writer.stats().orphans).toBe(0);
+    }, 60_000);
+  });
+
+  describe("PGlite", () => {
+    let h: TServingHarness;
+    let db: Database;
+    let ran = 0;
+
+    beforeAll(async () => {
+      db = await openDatabase({ kind: "pglite", dataDir: "memory://" });
+      h = await startServingHarness({ db, engine: testEngine({ run: () => Promise.reject(new Error("unused")) }, { observer: { runFinished: () => void ran++ } }) });
+    });
+    afterAll(async () => h?.close());
+
+    it("a closed embedded database answers 503 NOT_READY and runs nothing", async () => {
+      const api = await h.admin.api();
+      await api.pipelines.create({ slug: "toy", name: "Toy" });
+      const { toyClassifierGraph } = await import("../helpers/example-graphs.ts");
+      await api.drafts.save({ slug: "toy", graph: toyClassifierGraph(), layout: {}, baseRevision: 1 });
+      await api.versions.commit({ slug: "toy", message: "v1" });
+      await api.aliases.set({ slug: "toy", alias: "production", version: 1 });
+      const { key } = await api.apiKeys.create({ name: "k", pipelines: [] });
+      const call = () => fetch(`${h.base}/api/v1/pipelines/toy/invoke`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ flower: { a: 1, b: 2 } }) });
+      expect((await call()).status).toBe(200);
+      expect(ran).toBe(1);
+      await db.close();
+      const res = await call();
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ code: "NOT_READY" });
+      expect(ran).toBe(1);
+    });
+  });
+});
