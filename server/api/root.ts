@@ -1,10 +1,12 @@
 import { router } from "./trpc.ts";
 import { aliasesRouter } from "./routers/aliases/index.ts";
+import { assetsRouter } from "./routers/assets/index.ts";
 import { apiKeysRouter } from "./routers/api-keys/index.ts";
 import { auditRouter } from "./routers/audit/index.ts";
 import { authRouter } from "./routers/auth/index.ts";
 import { draftsRouter } from "./routers/drafts/index.ts";
 import { examplesRouter } from "./routers/examples/index.ts";
+import { invocationsRouter } from "./routers/invocations/index.ts";
 import { modelsRouter } from "./routers/models/index.ts";
 import { nodesRouter } from "./routers/nodes/index.ts";
 import { pipelinesRouter } from "./routers/pipelines/index.ts";
@@ -27,6 +29,8 @@ export const appRouter = router({
   samples: samplesRouter,
   examples: examplesRouter,
   models: modelsRouter,
+  invocations: invocationsRouter,
+  assets: assetsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,7 @@ export type TAuditAction =
   | "pipeline.create"
   | "pipeline.rename"
   | "pipeline.archive"
+  | "pipeline.logPolicy"
   | "pipeline.unarchive"
   | "version.commit"
   | "alias.set"
@@ -18,7 +19,9 @@ export type TAuditAction =
   | "apikey.rotate"
   | "model.upload"
   | "model.labels"
-  | "model.delete";
+  | "model.delete"
+  | "asset.upload"
+  | "asset.delete";
 
 /** Written inside the caller's transaction, so the change and its audit row commit together. */
 export async function recordAudit(
