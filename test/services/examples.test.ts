@@ -85,6 +85,19 @@ describe.each(BACKENDS)("example pipelines on $name", (backend) => {
     expect(agree / rows.length).toBeGreaterThanOrEqual(0.95);
   });
 
+  it("re-running unchanged inputs comes from the run cache, node by node", async () => {
+    const c = await card("iris-logreg");
+    const api = await admin.api();
+    // A row no earlier test ran, so nothing is cached yet.
+    const flower = { ...c.heldOut.rows[5]!, sepal_length_cm: c.heldOut.rows[5]!.sepal_length_cm! + 0.01 };
+    const first = await api.runs.test({ slug: "iris-classifier", target: "draft", inputs: { flower } });
+    const again = await api.runs.test({ slug: "iris-classifier", target: "draft", inputs: { flower } });
+    expect(first.status === "ok" && again.status === "ok").toBe(true);
+    expect(first.trace.some((t) => t.cached)).toBe(false);
+    expect(again.trace.every((t) => t.cached)).toBe(true);
+    if (first.status === "ok" && again.status === "ok") expect(again.outputs).toEqual(first.outputs);
+  });
+
   it("a failing run is logged with its node", async () => {
     const r = await (await admin.api()).runs.test({ slug: "iris-classifier", target: "draft", inputs: { flower: { sepal_length_cm: 5 } } });
     expect(r).toMatchObject({ status: "error", error: { code: "NODE_FAILED", nodeId: "features" } });

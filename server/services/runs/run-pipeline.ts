@@ -1,3 +1,4 @@
+import type { TRunCache } from "../../engine/executor/run-cache.ts";
 import type { TTraceEntry } from "../../engine/executor/execute.ts";
 import { execute, RunError } from "../../engine/executor/execute.ts";
 import { toJsonValue, type TJson } from "../../engine/values/to-json.ts";
@@ -19,6 +20,8 @@ export interface TRunRequest {
   actor?: TActor | null;
   apiKeyId?: string | null;
   signal?: AbortSignal;
+  /** Editor test runs: reuse outputs of unchanged nodes (content-hash cache). */
+  cache?: TRunCache;
 }
 
 export type TRunResult =
@@ -65,7 +68,7 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
     result = { status: "error", invocationId, version, error, trace: [], durationMs: performance.now() - t0 };
   } else {
     try {
-      const run = await execute(compiled.plan, req.inputs, { models: engine.models, timeoutMs: engine.runTimeoutMs, ...(req.signal ? { signal: req.signal } : {}) });
+      const run = await execute(compiled.plan, req.inputs, { models: engine.models, timeoutMs: engine.runTimeoutMs, ...(req.signal ? { signal: req.signal } : {}), ...(req.cache ? { cache: req.cache } : {}) });
       const outputs = Object.fromEntries(Object.entries(run.outputs).map(([k, v]) => [k, toJsonValue(v)]));
       result = { status: "ok", invocationId, version, outputs, trace: run.trace, durationMs: run.durationMs };
     } catch (e) {
