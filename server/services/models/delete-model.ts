@@ -16,7 +16,7 @@ export async function pipelinesUsingModel(db: TPrisma | TTx, name: string): Prom
     FROM "PipelineVersion" v JOIN "Pipeline" p ON p."id" = v."pipelineId"
     WHERE jsonb_path_exists(
       v."graph",
-      '$.nodes[*] ? (@.type starts with "model/onnx@" && @.params.model == $name)',
+      '$.** ? (@.type starts with "model/onnx@" && @.params.model == $name)',
       jsonb_build_object('name', ${name}::text))
     ORDER BY p."slug", v."number"`;
 }
