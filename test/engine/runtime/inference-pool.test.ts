@@ -92,6 +92,8 @@ describe("InferencePool (supervised worker processes)", () => {
 
   it("runs many requests concurrently across workers, each getting its own answer", async () => {
     const p = pool({ size: 2 });
+    // Both workers up first: on a loaded machine one process can start so late that the other drains the queue.
+    await until(() => p.stats().workers.every((w) => w.state === "idle"));
     const inputs = Array.from({ length: 24 }, (_, i) => [i, -i, i / 2, 1, 2, i % 3, 0, i * i]);
     const outs = await Promise.all(inputs.map((x, i) => p.run(i % 2 ? "linear" : "add", i % 2 ? linearFeeds(x) : { a: fromNumbers("float32", [8], x), b: fromNumbers("float32", [8], x) })));
     outs.forEach((out, i) => {
