@@ -13,7 +13,7 @@
 // alternating. Prints medians, maxima and ratios; asserts nothing about time.
 //
 //   npx next build && node --import tsx bench/editor-200.ts        (BENCH_RUNS=5, BENCH_PORT=3292)
-//   BENCH_TRACE=/tmp/editor-200.json   also writes a Chrome performance trace of one 200-node visit
+//   BENCH_TRACE=editor-200-trace.json   also writes a Chrome performance trace of one 200-node visit
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
