@@ -67,6 +67,7 @@ function TopBar({ user }: { user: TSessionUser }) {
   const links = [
     { href: "/pipelines", label: "Pipelines" },
     { href: "/models", label: "Models" },
+    { href: "/logs", label: "Logs" },
     { href: "/docs", label: "API docs" },
     ...(user.role === "admin" ? [{ href: "/api-keys", label: "API keys" }, { href: "/users", label: "Users" }] : []),
   ];

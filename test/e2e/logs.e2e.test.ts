@@ -1,0 +1,235 @@
+/**
+ * Browser end-to-end test of the Logs page: set up the admin, install the examples, make a successful and a
+ * failing iris call, then find both in /logs, filter by status, open the failed one and read its error node
+ * and per-node waterfall. Runs the real server on a fresh embedded PGlite database against an existing
+ * production build (`npx next build` first).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const SHOTS = path.join(ROOT, "test/e2e/screenshots");
+const PORT = Number(process.env.E2E_LOGS_PORT ?? 3250);
+const BASE = `http://127.0.0.1:${PORT}`;
+const ADMIN = { email: "ada@example.com", name: "Ada Lovelace", password: "correct horse battery" };
+const FLOWER = { sepal_length_cm: 5.1, sepal_width_cm: 3.5, petal_length_cm: 1.4, petal_width_cm: 0.2 };
+
+let server: ChildProcess | undefined;
+let dataDir: string | undefined;
+let browser: Browser | undefined;
+let page: Page;
+const serverLog: string[] = [];
+const pageErrors: string[] = [];
+/** Rows already in the log before the test's own calls (the example install runs its examples). */
+let base = 0;
+
+async function shot(name: string) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SHOTS, `logs-${name}.png`), fullPage: true, animations: "disabled" });
+}
+
+async function waitForReady(timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`server exited with ${server.exitCode}:\n${serverLog.join("")}`);
+    try {
+      if ((await fetch(`${BASE}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`server not ready after ${timeoutMs} ms:\n${serverLog.join("")}`);
+}
+
+/** A tRPC mutation from the signed-in page (same cookies as the UI). */
+async function trpcMutation(name: string, input: unknown): Promise<{ status: number; body: string }> {
+  return page.evaluate(
+    async ([n, i]) => {
+      const res = await fetch(`/api/trpc/${n}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(i) });
+      return { status: res.status, body: await res.text() };
+    },
+    [name, input] as const,
+  );
+}
+
+const nav = (name: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
+
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  dataDir = await mkdtemp(path.join(os.tmpdir(), "inferline-e2e-logs-"));
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), HOST: "127.0.0.1", DATA_DIR: dataDir, NODE_ENV: "production", INFERENCE_WORKERS: "1" };
+  delete env.DATABASE_URL;
+  delete env.ADMIN_EMAIL;
+  delete env.ADMIN_PASSWORD;
+  server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  server.stdout?.on("data", (d: Buffer) => serverLog.push(d.toString()));
+  server.stderr?.on("data", (d: Buffer) => serverLog.push(d.toString()));
+  await waitForReady(120_000);
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: BASE });
+  page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+});
+
+afterAll(async () => {
+  await browser?.close().catch(() => {});
+  if (server && server.exitCode === null) {
+    const exited = new Promise<void>((resolve) => server?.once("exit", () => resolve()));
+    server.kill("SIGTERM");
+    const timer = setTimeout(() => server?.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("Logs page in a browser", () => {
+  it("sets up the admin and installs the examples", async () => {
+    await page.goto("/");
+    await page.waitForURL(/\/setup$/);
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Name").fill(ADMIN.name);
+    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+    await page.getByLabel("Confirm password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Create admin account" }).click();
+    await page.waitForURL(/\/pipelines$/);
+
+    await nav("Logs").click();
+    await page.waitForURL(/\/logs$/);
+    await page.getByText("No invocations yet").waitFor();
+    await shot("01-empty");
+
+    await nav("Models").click();
+    await page.waitForURL(/\/models$/);
+    await page.getByTestId("install-examples").click();
+    await page.getByTestId("examples-installed").waitFor({ timeout: 120_000 });
+  });
+
+  it("logs a successful and a failing call and lists both", async () => {
+    // Installing the examples runs each of them once (their check); count those first.
+    base = await page.evaluate(async () => {
+      const res = await fetch(`/api/trpc/invocations.list?input=${encodeURIComponent(JSON.stringify({ limit: 200 }))}`);
+      return ((await res.json()) as { result: { data: { items: unknown[] } } }).result.data.items.length;
+    });
+    const rows = page.getByTestId("log-row");
+    const ok = await trpcMutation("runs.test", { slug: "iris-classifier", target: 1, inputs: { flower: FLOWER } });
+    expect(ok.status, ok.body).toBe(200);
+    const bad = await trpcMutation("runs.test", { slug: "iris-classifier", target: 1, inputs: { flower: { sepal_length_cm: 5 } } });
+    expect(bad.body).toMatch(/features/);
+
+    await nav("Logs").click();
+    await page.waitForURL(/\/logs$/);
+    await expect.poll(() => rows.count()).toBe(base + 2);
+    // Newest first: the failing call, then the successful one.
+    expect(await rows.nth(0).getAttribute("data-status")).toBe("error");
+    expect(await rows.nth(1).getAttribute("data-status")).toBe("ok");
+    await expect.poll(() => page.locator('[data-testid="log-row"][data-status="error"]').count()).toBe(1);
+    const table = (await page.getByTestId("logs-table").textContent()) ?? "";
+    expect(table).toContain("Iris");
+    expect(table).toContain("v1");
+    expect(table).toContain("editor");
+    expect(table).toMatch(/at features/);
+    await shot("02-list");
+
+    // Live tail: a call made after the page loaded shows up without a reload.
+    await page.getByTestId("live-tail").check();
+    await trpcMutation("runs.test", { slug: "iris-classifier", target: 1, inputs: { flower: { ...FLOWER, sepal_length_cm: 6.3 } } });
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(base + 3);
+    expect(await rows.nth(0).getAttribute("data-status")).toBe("ok");
+    await page.getByTestId("live-tail").uncheck();
+  });
+
+  it("filters by status, pipeline and latency", async () => {
+    await page.getByTestId("filter-status").selectOption("error");
+    await expect.poll(() => page.getByTestId("log-row").count()).toBe(1);
+    expect(await page.getByTestId("log-row").first().getAttribute("data-status")).toBe("error");
+    await shot("03-filtered-error");
+
+    await page.getByTestId("filter-status").selectOption("");
+    await page.getByTestId("filter-pipeline").selectOption("iris-classifier");
+    // Other examples' check runs drop out; the three iris calls stay.
+    await expect.poll(() => page.getByTestId("log-row").count()).toBeLessThan(base + 3);
+    const iris = await page.getByTestId("log-row").count();
+    expect(iris).toBeGreaterThanOrEqual(3);
+    for (const cell of await page.getByTestId("log-row").locator("td:nth-child(2)").allTextContents()) expect(cell).toBe("Iris classifier");
+    await page.getByTestId("filter-source").selectOption("rest");
+    await page.getByText("No invocations match these filters").waitFor();
+    await page.getByTestId("filter-source").selectOption("editor");
+    await expect.poll(() => page.getByTestId("log-row").count()).toBe(3);
+    await page.getByTestId("filter-source").selectOption("");
+    await page.getByTestId("filter-min-ms").fill("600000");
+    await page.getByText("No invocations match these filters").waitFor();
+    await page.getByTestId("filter-min-ms").fill("");
+    await expect.poll(() => page.getByTestId("log-row").count()).toBe(iris);
+    await page.getByTestId("filter-status").selectOption("error");
+    await expect.poll(() => page.getByTestId("log-row").count()).toBe(1);
+  });
+
+  it("opens the failed call with its error node and waterfall", async () => {
+    await page.getByTestId("log-row").first().click();
+    await page.waitForURL(/\/logs\/[0-9a-f-]{36}$/);
+    await page.getByTestId("log-detail").waitFor();
+    await expect.poll(() => page.getByTestId("log-error-node").textContent()).toBe("features");
+    const error = (await page.getByTestId("log-error").textContent()) ?? "";
+    expect(error).toMatch(/[A-Z_]{3,}/);
+    const inputs = (await page.getByTestId("log-inputs").textContent()) ?? "";
+    expect(inputs).toContain("sepal_length_cm");
+    const waterfall = page.getByTestId("waterfall");
+    await waterfall.waitFor();
+    expect(await page.getByTestId("waterfall-row").count()).toBeGreaterThanOrEqual(1);
+    const failed = page.locator('[data-testid="waterfall-row"][data-node="features"]');
+    expect(await failed.textContent()).toContain("error");
+    await shot("04-detail-error");
+
+    // And a successful call: outputs and every node ok, bars laid out by start and duration.
+    await page.goBack();
+    await page.waitForURL(/\/logs$/);
+    await page.getByTestId("filter-status").selectOption("ok");
+    await expect.poll(() => page.getByTestId("log-row").first().getAttribute("data-status")).toBe("ok");
+    await page.getByTestId("log-row").first().click();
+    await page.waitForURL(/\/logs\/[0-9a-f-]{36}$/);
+    await page.getByTestId("waterfall").waitFor();
+    expect(await page.getByTestId("log-outputs").textContent()).toBeTruthy();
+    const bars = await page.locator(".waterfall-bar").evaluateAll((els) => els.map((e) => (e as HTMLElement).style.width));
+    expect(bars.length).toBeGreaterThanOrEqual(2);
+    for (const w of bars) expect(Number.parseFloat(w)).toBeGreaterThan(0);
+    expect(await page.getByTestId("log-error").count()).toBe(0);
+    await shot("05-detail-ok");
+  });
+
+  it("pages with Load more", async () => {
+    const made = await page.evaluate(async (flower) => {
+      let ok = 0;
+      for (let i = 0; i < 50; i++) {
+        const res = await fetch("/api/trpc/runs.test", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ slug: "iris-classifier", target: 1, inputs: { flower: { ...flower, sepal_length_cm: 4.5 + i / 20 } } }),
+        });
+        if (res.ok) ok++;
+      }
+      return ok;
+    }, FLOWER);
+    expect(made).toBe(50);
+    await page.goto("/logs");
+    const rows = page.getByTestId("log-row");
+    await expect.poll(() => rows.count()).toBe(50);
+    await page.getByTestId("load-more").click();
+    await expect.poll(() => rows.count()).toBe(base + 53);
+    await page.getByText("end of log").waitFor();
+    const ids = await rows.evaluateAll((els) => els.map((e) => e.querySelector("a")?.getAttribute("href")));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(pageErrors).toEqual([]);
+  });
+});
