@@ -40,14 +40,20 @@ export function LogsPage() {
   const [status, setStatus] = useState<TStatus | "">("");
   const [source, setSource] = useState<TSource | "">("");
   const [minMs, setMinMs] = useState("");
+  /** "draft", a version number ("3" or "v3"), or an alias name. */
+  const [version, setVersion] = useState("");
   /** The time window: minutes back, and the instant it was chosen (stable query key). */
   const [since, setSince] = useState<{ minutes: string; from?: string }>({ minutes: "" });
   const [live, setLive] = useState(false);
 
   const pipelines = useQuery(trpc.pipelines.list.queryOptions({ includeArchived: true }));
   const minDurationMs = minMs.trim() === "" || !Number.isFinite(Number(minMs)) ? undefined : Math.max(0, Number(minMs));
+  const v = version.trim();
+  const versionFilter: Pick<TListInput, "version" | "alias"> =
+    v === "" ? {} : v.toLowerCase() === "draft" ? { version: "draft" } : /^v?\d{1,9}$/i.test(v) && Number(v.replace(/^v/i, "")) >= 1 ? { version: Number(v.replace(/^v/i, "")) } : { alias: v.slice(0, 32) };
   const input: TListInput = {
     ...(slug ? { slug } : {}),
+    ...versionFilter,
     ...(status ? { status } : {}),
     ...(source ? { source } : {}),
     ...(minDurationMs !== undefined ? { minDurationMs } : {}),
@@ -62,7 +68,7 @@ export function LogsPage() {
     }),
   );
   const rows = logs.data?.pages.flatMap((p) => p.items) ?? [];
-  const filtered = Boolean(slug || status || source || minDurationMs !== undefined || since.from);
+  const filtered = Boolean(v || slug || status || source || minDurationMs !== undefined || since.from);
 
   return (
     <div className="stack-lg">
@@ -84,6 +90,16 @@ export function LogsPage() {
                 </option>
               ))}
             </select>
+          </label>
+          <label className="logs-filter">
+            <span className="logs-filter-label">Version or alias</span>
+            <input
+              className="input input-sm logs-filter-version"
+              placeholder="v3, draft, production"
+              value={version}
+              onChange={(e) => setVersion(e.target.value)}
+              data-testid="filter-version"
+            />
           </label>
           <label className="logs-filter">
             <span className="logs-filter-label">Status</span>

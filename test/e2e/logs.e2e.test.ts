@@ -168,6 +168,14 @@ describe("Logs page in a browser", () => {
     await page.getByTestId("filter-source").selectOption("editor");
     await expect.poll(() => page.getByTestId("log-row").count()).toBe(3);
     await page.getByTestId("filter-source").selectOption("");
+    await page.getByTestId("filter-version").fill("draft");
+    await page.getByText("No invocations match these filters").waitFor();
+    await page.getByTestId("filter-version").fill("v1");
+    await expect.poll(() => page.getByTestId("log-row").count()).toBe(iris);
+    await page.getByTestId("filter-version").fill("production");
+    await page.getByText("No invocations match these filters").waitFor();
+    await page.getByTestId("filter-version").fill("");
+    await expect.poll(() => page.getByTestId("log-row").count()).toBe(iris);
     await page.getByTestId("filter-min-ms").fill("600000");
     await page.getByText("No invocations match these filters").waitFor();
     await page.getByTestId("filter-min-ms").fill("");
