@@ -100,6 +100,15 @@ describe.each(BACKENDS)("invocations tRPC API on $name", (backend) => {
     await expectAppError(api.invocations.list({ cursor: "garbage" }), "INVALID_INPUT");
   });
 
+  it("names the API keys for the log's key filter, to viewers, without secrets", async () => {
+    const keys = await (await viewer.api()).invocations.keys();
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ id: keyId, name: "prod key", revokedAt: null });
+    expect(keys[0]!.prefix).toMatch(/^[A-Za-z0-9]+$/);
+    expect(Object.keys(keys[0]!).sort()).toEqual(["id", "name", "prefix", "revokedAt"]);
+    await expectAppError((await viewer.api()).apiKeys.list(), "FORBIDDEN");
+  });
+
   it("gets one row in full: inputs, outputs, error, trace", async () => {
     const api = await viewer.api();
     const [item] = (await api.invocations.list({ slug: "alpha", status: "error", limit: 1 })).items;
