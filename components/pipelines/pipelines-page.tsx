@@ -3,6 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useDeferredValue, useState } from "react";
+import { Sparkline } from "@/components/dashboard/sparkline";
 import { canEdit, useSessionUser } from "@/components/layout/session";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert } from "@/components/ui/alert";
@@ -27,6 +28,9 @@ export function PipelinesPage() {
 
   const list = useQuery(trpc.pipelines.list.queryOptions({ search: query || undefined, includeArchived }, { placeholderData: keepPreviousData }));
   const filtering = query !== "" || includeArchived;
+  // One query for every row; a pipeline missing from it (created since) shows no sparkline until the next fetch.
+  const sparklines = useQuery(trpc.invocations.sparklines.queryOptions(undefined, { refetchInterval: 60_000 }));
+  const traffic = new Map(sparklines.data?.pipelines.map((s) => [s.slug, s]));
 
   return (
     <div className="stack-lg">
@@ -144,6 +148,9 @@ export function PipelinesPage() {
                   <th scope="col" className="num">
                     Versions
                   </th>
+                  <th scope="col" className="sparkline-col">
+                    Last 24 h
+                  </th>
                   <th scope="col">Aliases</th>
                   <th scope="col">Updated</th>
                   {editable ? (
@@ -172,6 +179,9 @@ export function PipelinesPage() {
                     </td>
                     <td className="cell-description">{p.description ? <span className="clamp-2">{p.description}</span> : <span className="subtle">No description</span>}</td>
                     <td className="num">{p.versionCount}</td>
+                    <td className="sparkline-col">
+                      <PipelineTraffic line={traffic.get(p.slug)} />
+                    </td>
                     <td>
                       {p.aliases.length ? (
                         <div className="badge-row">
@@ -208,4 +218,9 @@ export function PipelinesPage() {
       {renaming ? <RenamePipelineDialog pipeline={renaming} onClose={() => setRenaming(null)} /> : null}
     </div>
   );
+}
+
+/** Requests per hour over the last 24 h (from `invocations.sparklines`), or a dash while unknown. */
+function PipelineTraffic({ line }: { line: { slug: string; counts: number[]; total: number } | undefined }) {
+  return line ? <Sparkline counts={line.counts} total={line.total} testId={`sparkline-${line.slug}`} /> : <span className="subtle">—</span>;
 }

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useRef, useState } from "react";
 import { PipelineEditor, type TEditorHandle } from "@/components/canvas/pipeline-editor";
+import { PipelineDashboard } from "@/components/dashboard/pipeline-dashboard";
 import { canEdit, useSessionUser } from "@/components/layout/session";
 import { useTRPC } from "@/components/trpc/client";
 import { Alert } from "@/components/ui/alert";
@@ -20,9 +21,10 @@ import { AliasesPanel } from "./aliases-panel";
 import { DraftWorkspace } from "./draft-workspace";
 import { VersionsPanel } from "./versions-panel";
 
-type TTab = "editor" | "history" | "json";
+type TTab = "editor" | "dashboard" | "history" | "json";
 const TABS: [TTab, string][] = [
   ["editor", "Editor"],
+  ["dashboard", "Dashboard"],
   ["history", "Versions & activity"],
   ["json", "JSON"],
 ];
@@ -128,6 +130,8 @@ export function PipelineDetailPage() {
 
       {tab === "editor" ? (
         <PipelineEditor slug={p.slug} readOnly={!!readOnlyReason} readOnlyReason={readOnlyReason} handleRef={editor} />
+      ) : tab === "dashboard" ? (
+        <PipelineDashboard slug={p.slug} />
       ) : tab === "history" ? (
         <div className="stack-lg">
           <div className="detail-grid">
