@@ -4,7 +4,7 @@ import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart,
 import type { DotItemDotProps } from "recharts";
 import type { ReactElement } from "react";
 import { formatDuration } from "@/components/logs/format";
-import { formatCount, formatPercent, isolatedPoints, type TPoint, type TRangeId } from "./series";
+import { formatCount, formatPercent, isolatedPoints, percentAxis, timeTicks, type TPoint, type TRangeId } from "./series";
 
 /** The theme's colours (app/globals.css): SVG presentation attributes get literal values. */
 export const CHART_COLOURS = {
@@ -21,7 +21,7 @@ const CHART_HEIGHT = 220;
 const MARGIN = { top: 8, right: 12, bottom: 0, left: 0 };
 
 const minuteTick = new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-const dayTick = new Intl.DateTimeFormat("en", { weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const dayTick = new Intl.DateTimeFormat("en", { weekday: "short", day: "numeric" });
 const tooltipStamp = new Intl.DateTimeFormat("en", { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
 function tickFormatter(range: TRangeId) {
@@ -65,7 +65,7 @@ export function RequestsChart({ points, range, bucket }: TChartProps) {
     <ChartCard title={`Requests per ${bucket}`} subtitle="Finished runs; errors stacked on top" testId="chart-requests">
       <BarChart data={points} margin={MARGIN} barCategoryGap={1}>
         <CartesianGrid stroke={CHART_COLOURS.grid} vertical={false} />
-        <XAxis dataKey="t" {...axisProps} tickFormatter={tickFormatter(range)} minTickGap={28} />
+        <XAxis dataKey="t" {...axisProps} ticks={timeTicks(points.map((p) => p.t), range)} interval={0} tickFormatter={tickFormatter(range)} />
         <YAxis {...axisProps} allowDecimals={false} width={40} tickFormatter={(v: number) => formatCount(v)} />
         <Tooltip labelFormatter={tooltipLabel(bucket)} formatter={(v) => formatCount(Number(v))} cursor={{ fill: "rgba(79, 70, 229, 0.06)" }} />
         <Legend iconType="square" iconSize={10} wrapperStyle={{ fontSize: 12 }} />
@@ -79,12 +79,13 @@ export function RequestsChart({ points, range, bucket }: TChartProps) {
 /** Share of failed runs per bucket; buckets without runs are gaps. */
 export function ErrorRateChart({ points, range, bucket }: TChartProps) {
   const isolated = isolatedPoints(points.map((p) => p.errorRate));
+  const ticks = percentAxis(Math.max(0, ...points.map((p) => p.errorRate ?? 0)));
   return (
     <ChartCard title="Error rate" subtitle={`Errors and abandoned runs, per ${bucket}`} testId="chart-errors">
       <AreaChart data={points} margin={MARGIN}>
         <CartesianGrid stroke={CHART_COLOURS.grid} vertical={false} />
-        <XAxis dataKey="t" {...axisProps} tickFormatter={tickFormatter(range)} minTickGap={28} />
-        <YAxis {...axisProps} width={40} domain={[0, (max: number) => Math.max(5, Math.min(100, Math.ceil(max / 5) * 5))]} tickFormatter={(v: number) => `${v}%`} />
+        <XAxis dataKey="t" {...axisProps} ticks={timeTicks(points.map((p) => p.t), range)} interval={0} tickFormatter={tickFormatter(range)} />
+        <YAxis {...axisProps} width={40} domain={[0, ticks[ticks.length - 1]!]} ticks={ticks} interval={0} tickFormatter={(v: number) => `${v}%`} />
         <Tooltip labelFormatter={tooltipLabel(bucket)} formatter={(v) => formatPercent(v === null || v === undefined ? null : Number(v))} />
         <Area
           dataKey="errorRate"
@@ -113,8 +114,8 @@ export function LatencyChart({ points, range, bucket }: TChartProps) {
     <ChartCard title="Latency" subtitle={`Run duration percentiles, per ${bucket}`} testId="chart-latency">
       <LineChart data={points} margin={MARGIN}>
         <CartesianGrid stroke={CHART_COLOURS.grid} vertical={false} />
-        <XAxis dataKey="t" {...axisProps} tickFormatter={tickFormatter(range)} minTickGap={28} />
-        <YAxis {...axisProps} width={56} tickFormatter={(v: number) => formatDuration(v)} />
+        <XAxis dataKey="t" {...axisProps} ticks={timeTicks(points.map((p) => p.t), range)} interval={0} tickFormatter={tickFormatter(range)} />
+        <YAxis {...axisProps} width={56} tickFormatter={(v: number) => (v === 0 ? "0" : formatDuration(v))} />
         <Tooltip labelFormatter={tooltipLabel(bucket)} formatter={(v) => formatDuration(v === null || v === undefined ? null : Number(v))} />
         <Legend iconType="plainline" wrapperStyle={{ fontSize: 12 }} />
         {lines.map((l) => (

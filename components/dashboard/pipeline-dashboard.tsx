@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { formatDuration } from "@/components/logs/format";
 import { useTRPC, type TRouterOutputs } from "@/components/trpc/client";
 import { Alert } from "@/components/ui/alert";
@@ -74,18 +74,20 @@ export function PipelineDashboard({ slug }: { slug: string }) {
           {errorInfo(stats.error).message}
         </Alert>
       ) : (
-        <DashboardBody data={stats.data} from={from} to={to} step={step} rangeId={rangeId} phrase={range.phrase} />
+        <DashboardBody slug={slug} data={stats.data} from={from} to={to} step={step} rangeId={rangeId} phrase={range.phrase} />
       )}
     </div>
   );
 }
 
-function DashboardBody({ data, from, to, step, rangeId, phrase }: { data: TRouterOutputs["invocations"]["stats"]; from: number; to: number; step: number; rangeId: TRangeId; phrase: string }) {
+function DashboardBody({ slug, data, from, to, step, rangeId, phrase }: { slug: string; data: TRouterOutputs["invocations"]["stats"]; from: number; to: number; step: number; rangeId: TRangeId; phrase: string }) {
   const summary = summarize(data.buckets);
   if (summary.requests === 0) {
     return (
       <div className="card">
-        <EmptyState title={`No runs in ${phrase}`}>Calls over REST or the Open Inference Protocol and test runs from the editor show up here within seconds.</EmptyState>
+        <EmptyState title={`No runs in ${phrase}`}>
+          Calls over REST or the Open Inference Protocol and test runs from the editor show up here within seconds{rangeId === "7d" ? "." : "; older runs under a longer range."}
+        </EmptyState>
       </div>
     );
   }
@@ -95,7 +97,19 @@ function DashboardBody({ data, from, to, step, rangeId, phrase }: { data: TRoute
     <>
       <div className="dash-figures" aria-label={`Summary over ${phrase}`} role="group">
         <Figure label="Requests" value={formatCount(summary.requests)} testId="dash-requests" />
-        <Figure label="Error rate" value={formatPercent(summary.errorRate)} note={`${formatCount(summary.errors)} ${summary.errors === 1 ? "error" : "errors"}`} testId="dash-error-rate" tone={summary.errors > 0 ? "danger" : undefined} />
+        <Figure
+          label="Error rate"
+          value={formatPercent(summary.errorRate)}
+          note={
+            summary.errors > 0 ? (
+              <Link href={`/logs?slug=${encodeURIComponent(slug)}&status=error`}>{`${formatCount(summary.errors)} ${summary.errors === 1 ? "error" : "errors"}`}</Link>
+            ) : (
+              "no errors"
+            )
+          }
+          testId="dash-error-rate"
+          tone={summary.errors > 0 ? "danger" : undefined}
+        />
         <Figure label="p50" value={formatDuration(summary.p50)} title={estimated} testId="dash-p50" />
         <Figure label="p95" value={formatDuration(summary.p95)} title={estimated} testId="dash-p95" />
         <Figure label="p99" value={formatDuration(summary.p99)} title={estimated} testId="dash-p99" />
@@ -112,7 +126,7 @@ function DashboardBody({ data, from, to, step, rangeId, phrase }: { data: TRoute
   );
 }
 
-function Figure({ label, value, note, title, testId, tone }: { label: string; value: string; note?: string; title?: string; testId: string; tone?: "danger" }) {
+function Figure({ label, value, note, title, testId, tone }: { label: string; value: string; note?: ReactNode; title?: string; testId: string; tone?: "danger" }) {
   return (
     <div className={`card dash-figure${tone ? ` dash-figure-${tone}` : ""}`} title={title}>
       <div className="dash-figure-label">{label}</div>

@@ -123,6 +123,25 @@ export function isolatedPoints(values: readonly (number | null)[]): Set<number> 
   return out;
 }
 
+/**
+ * X-axis ticks on round times of the reader's clock: every 10 minutes over an hour, every 3 hours over a day,
+ * at midnight over a week. (Evenly spaced bucket labels would land on 04:43, 04:50…)
+ */
+export function timeTicks(times: readonly number[], range: TRangeId): number[] {
+  return times.filter((t) => {
+    const d = new Date(t);
+    if (range === "1h") return d.getMinutes() % 10 === 0;
+    if (range === "24h") return d.getMinutes() === 0 && d.getHours() % 3 === 0;
+    return d.getMinutes() === 0 && d.getHours() === 0;
+  });
+}
+
+/** A round top for a percent axis, and its five ticks: 0–4, 0–8, 0–20, 0–40 or 0–100. */
+export function percentAxis(max: number): number[] {
+  const top = [4, 8, 20, 40].find((m) => max <= m) ?? 100;
+  return [0, top / 4, top / 2, (3 * top) / 4, top];
+}
+
 export function formatPercent(p: number | null): string {
   if (p === null) return "—";
   if (p === 0) return "0%";

@@ -18,7 +18,7 @@ export function Sparkline({ counts, total, testId }: { counts: readonly number[]
       <AreaChart width={WIDTH} height={HEIGHT} data={data} margin={{ top: 2, right: 1, bottom: 1, left: 1 }} accessibilityLayer={false}>
         {/* A flat line at the bottom when idle, not in the middle. */}
         <YAxis hide domain={[0, (max: number) => Math.max(1, max)]} />
-        <Area dataKey="n" type="monotone" stroke="#4f46e5" strokeWidth={1.25} fill="#4f46e5" fillOpacity={total > 0 ? 0.14 : 0} dot={false} activeDot={false} isAnimationActive={false} />
+        <Area dataKey="n" type="monotone" stroke={total > 0 ? "#4f46e5" : "#d0d5dd"} strokeWidth={1.25} fill="#4f46e5" fillOpacity={total > 0 ? 0.14 : 0} dot={false} activeDot={false} isAnimationActive={false} />
       </AreaChart>
       <span className="sparkline-total" aria-hidden="true">
         {formatCount(total)}

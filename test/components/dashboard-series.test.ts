@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fillSeries, formatPercent, isolatedPoints, RANGES, rangeWindow, summarize } from "../../components/dashboard/series.ts";
+import { fillSeries, formatPercent, isolatedPoints, percentAxis, RANGES, rangeWindow, summarize, timeTicks } from "../../components/dashboard/series.ts";
 
 const MIN = 60_000;
 const bucket = (minute: number, count: number, errors: number, p50: number, p95 = p50, p99 = p95) => ({
@@ -45,6 +45,19 @@ describe("dashboard series", () => {
 
   it("finds points a line cannot draw", () => {
     expect([...isolatedPoints([null, 1, null, 2, 3, null, 4])]).toEqual([1, 6]);
+  });
+
+  it("puts time ticks on round times of the local clock and percent ticks on a round top", () => {
+    const start = new Date(2026, 0, 8, 10, 3).getTime();
+    const minutes = Array.from({ length: 60 }, (_, i) => start + i * MIN);
+    expect(timeTicks(minutes, "1h").map((t) => new Date(t).getMinutes())).toEqual([10, 20, 30, 40, 50, 0]);
+    const hours = Array.from({ length: 24 }, (_, i) => new Date(2026, 0, 8, 5 + i).getTime());
+    expect(timeTicks(hours, "24h").map((t) => new Date(t).getHours())).toEqual([6, 9, 12, 15, 18, 21, 0, 3]);
+    const week = Array.from({ length: 168 }, (_, i) => new Date(2026, 0, 1, 5 + i).getTime());
+    expect(timeTicks(week, "7d")).toHaveLength(7);
+    expect(percentAxis(0)).toEqual([0, 1, 2, 3, 4]);
+    expect(percentAxis(25)).toEqual([0, 10, 20, 30, 40]);
+    expect(percentAxis(100)).toEqual([0, 25, 50, 75, 100]);
   });
 
   it("formats rates", () => {

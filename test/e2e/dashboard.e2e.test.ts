@@ -186,6 +186,7 @@ describe("Pipeline dashboard and sparklines in a browser", () => {
 
     await expect.poll(() => page.getByTestId("dash-requests").textContent()).toBe(String(log.finished));
     expect(await page.getByTestId("dash-error-rate").textContent()).toBe(formatPercent((100 * log.errors) / log.finished));
+    expect(await page.getByRole("link", { name: `${log.errors} errors` }).getAttribute("href")).toBe(`/logs?slug=${IRIS}&status=error`);
     for (const p of ["dash-p50", "dash-p95", "dash-p99"]) expect(await page.getByTestId(p).textContent()).toMatch(/^\d+(\.\d+)? (ms|s)$/);
 
     // Bars for the minutes with calls, an error-rate area, and three latency lines with segments.
