@@ -11,7 +11,7 @@ import { viewportFor } from "./fit";
 import { kindColor } from "./kinds";
 import { nodeTypes } from "./pipeline-node";
 import { useStore } from "./store";
-import type { TCatalogEntry, TFlowEdge, TFlowNode, TGraph, TLayout } from "./types";
+import type { TCatalogEntry, TFlowEdge, TFlowNode, TGraph, TLayout, TTraceEntry } from "./types";
 
 /** Ports for a graph we only show: one compile, cached by content. */
 function useGraphPorts(graph: TGraph) {
@@ -22,13 +22,32 @@ function useGraphPorts(graph: TGraph) {
 
 /**
  * A read-only canvas: a version as it was committed, or a diff — graph `b` with what was added and
- * changed highlighted, and what `a` had that `b` removed drawn as ghosts where `a` had them.
+ * changed highlighted, and what `a` had that `b` removed drawn as ghosts where `a` had them. With a recorded
+ * `trace` (a replayed call), each node shows how it ran then: status, time, error.
  */
-export function GraphView({ catalog, graph, layout, diff, base }: { catalog: ReadonlyMap<string, TCatalogEntry>; graph: TGraph; layout: TLayout | undefined; diff?: TGraphDiff; base?: { graph: TGraph; layout: TLayout | undefined } }) {
+export function GraphView({
+  catalog,
+  graph,
+  layout,
+  diff,
+  base,
+  trace,
+}: {
+  catalog: ReadonlyMap<string, TCatalogEntry>;
+  graph: TGraph;
+  layout: TLayout | undefined;
+  diff?: TGraphDiff;
+  base?: { graph: TGraph; layout: TLayout | undefined };
+  trace?: TTraceEntry[] | undefined;
+}) {
   const [stores] = useState(createEditorStores);
   const ctx = useMemo<TEditorContext>(() => ({ catalog, ...stores, readOnly: true }), [catalog, stores]);
   const ports = useGraphPorts(graph);
   const basePorts = useGraphPorts(base?.graph ?? { schemaVersion: 1, nodes: [], edges: [] });
+
+  useEffect(() => {
+    stores.run.set(trace ? { ...stores.run.get(), byNode: Object.fromEntries(trace.map((t) => [t.nodeId, t])) } : { ...stores.run.get(), byNode: {} });
+  }, [trace, stores]);
 
   useEffect(() => {
     if (!ports.data) return;

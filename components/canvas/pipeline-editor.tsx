@@ -41,6 +41,7 @@ import { DRAG_MIME, Palette } from "./palette";
 import { nodeTypes } from "./pipeline-node";
 import { resolvePorts } from "./ports";
 import { ProblemsPanel } from "./problems-panel";
+import { recordedTrace, type TReplay } from "./replay";
 import { RunPanel, type TRunInput } from "./run-panel";
 import { useStore } from "./store";
 import type { TCatalogEntry, TFlowEdge, TFlowNode, TGraph, TKind, TLayout, TParams } from "./types";
@@ -98,13 +99,29 @@ function docKeyOf(nodes: readonly TFlowNode[], edges: readonly TFlowEdge[]): str
 }
 
 /** The pipeline editor: loads the catalogue and the draft, then mounts the canvas. */
-export function PipelineEditor({ slug, readOnly, readOnlyReason, handleRef }: { slug: string; readOnly: boolean; readOnlyReason?: string | undefined; handleRef: RefObject<TEditorHandle | null> }) {
+export function PipelineEditor({
+  slug,
+  readOnly,
+  readOnlyReason,
+  handleRef,
+  replayId,
+  onCloseReplay,
+}: {
+  slug: string;
+  readOnly: boolean;
+  readOnlyReason?: string | undefined;
+  handleRef: RefObject<TEditorHandle | null>;
+  /** A logged invocation to replay: the editor opens at its version with its inputs in the test panel. */
+  replayId?: string | undefined;
+  onCloseReplay?: (() => void) | undefined;
+}) {
   const trpc = useTRPC();
   const catalog = useQuery({ ...trpc.nodes.catalog.queryOptions(), staleTime: Infinity });
   const draft = useQuery({ ...trpc.drafts.get.queryOptions({ slug }), staleTime: 0, refetchOnWindowFocus: false });
+  const replay = useQuery({ ...trpc.invocations.get.queryOptions({ id: replayId ?? "" }), enabled: !!replayId, staleTime: Infinity });
   const [generation, setGeneration] = useState(0);
 
-  if (catalog.isPending || draft.isPending) return <LoadingBlock label="Loading the editor…" />;
+  if (catalog.isPending || draft.isPending || (replayId && replay.isPending)) return <LoadingBlock label="Loading the editor…" />;
   if (catalog.isError || draft.isError) {
     return (
       <Alert tone="error" title="Could not load the editor">
@@ -112,8 +129,14 @@ export function PipelineEditor({ slug, readOnly, readOnlyReason, handleRef }: { 
       </Alert>
     );
   }
+  const replayError = replayId ? (replay.isError ? errorInfo(replay.error).message : replay.data && replay.data.pipeline.slug !== slug ? "That call was made to another pipeline." : null) : null;
   return (
     <ReactFlowProvider key={generation}>
+      {replayError ? (
+        <Alert tone="error" title="Could not replay that call">
+          {replayError}
+        </Alert>
+      ) : null}
       <EditorCanvas
         slug={slug}
         catalogList={catalog.data}
@@ -122,6 +145,8 @@ export function PipelineEditor({ slug, readOnly, readOnlyReason, handleRef }: { 
         readOnlyReason={readOnlyReason}
         handleRef={handleRef}
         onReloaded={() => setGeneration((g) => g + 1)}
+        replay={replayId && !replayError ? replay.data : undefined}
+        onCloseReplay={onCloseReplay}
       />
     </ReactFlowProvider>
   );
@@ -135,6 +160,8 @@ function EditorCanvas({
   readOnlyReason,
   handleRef,
   onReloaded,
+  replay,
+  onCloseReplay,
 }: {
   slug: string;
   catalogList: TCatalogEntry[];
@@ -143,6 +170,8 @@ function EditorCanvas({
   readOnlyReason: string | undefined;
   handleRef: RefObject<TEditorHandle | null>;
   onReloaded: () => void;
+  replay: TReplay | undefined;
+  onCloseReplay: (() => void) | undefined;
 }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -349,8 +378,10 @@ function EditorCanvas({
   };
 
   // ---- editing ----------------------------------------------------------------------------------
-  const [side, setSide] = useState<TSideTab>("inspect");
-  const [overlay, setOverlay] = useState<TOverlay>(null);
+  // A replayed call opens on the test panel, over the version that answered it (drafts are not kept).
+  const [side, setSide] = useState<TSideTab>(replay ? "run" : "inspect");
+  const [overlay, setOverlay] = useState<TOverlay>(replay?.versionNumber ? { kind: "version", number: replay.versionNumber } : null);
+  const replayTrace = useMemo(() => (replay ? recordedTrace(replay) : []), [replay]);
   const [problemsOpen, setProblemsOpen] = useState(false);
   const [toast, setToast] = useState<{ tone: "error" | "info"; text: string; id: number } | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
@@ -841,6 +872,11 @@ function EditorCanvas({
                     {overlay.kind === "version" ? (
                       <>
                         <strong>Version {overlay.number}</strong> <span className="muted">read-only</span>
+                        {replay && replay.versionNumber === overlay.number ? (
+                          <span className="overlay-replay" data-testid="version-replay-note">
+                            as it ran call <span className="mono">{replay.id.slice(0, 8)}</span> · {replay.status === "ok" ? "ok" : replay.errorNode ? `failed in ${replay.errorNode}` : replay.status}
+                          </span>
+                        ) : null}
                         <div className="toolbar-spacer" />
                         <button type="button" className="btn btn-ghost btn-sm" onClick={() => {
                             setCompare({ a: overlay.number, b: "draft" });
@@ -875,7 +911,13 @@ function EditorCanvas({
                   <div className="overlay-canvas">
                     {overlay.kind === "version" ? (
                       versionView.a ? (
-                        <GraphView key={`v${overlay.number}`} catalog={catalog} graph={versionView.a.graph} layout={versionView.a.layout} />
+                        <GraphView
+                          key={`v${overlay.number}`}
+                          catalog={catalog}
+                          graph={versionView.a.graph}
+                          layout={versionView.a.layout}
+                          trace={replay && replay.versionNumber === overlay.number ? replayTrace : undefined}
+                        />
                       ) : (
                         <LoadingBlock />
                       )
@@ -921,7 +963,24 @@ function EditorCanvas({
               {side === "inspect" ? (
                 <Inspector node={inspected} selectionCount={selected.length} modelRefs={modelRefs} onParams={setParams} onLabel={setLabel} onDelete={(id) => deleteNodes([id])} />
               ) : side === "run" ? (
-                <RunPanel slug={slug} graphKey={graphKey} inputs={runInputs} flush={() => save()} canRun={!readOnly} labelOf={labelOf} onFocusNode={focusNode} />
+                <RunPanel
+                  slug={slug}
+                  graphKey={graphKey}
+                  inputs={runInputs}
+                  flush={() => save()}
+                  canRun={!readOnly}
+                  labelOf={labelOf}
+                  onFocusNode={focusNode}
+                  replay={replay}
+                  onShowRecorded={replay?.versionNumber ? () => setOverlay({ kind: "version", number: replay.versionNumber! }) : null}
+                  onReplayRun={() => {
+                    if (overlay) setOverlay(null);
+                  }}
+                  onCloseReplay={() => {
+                    if (overlay?.kind === "version") setOverlay(null);
+                    onCloseReplay?.();
+                  }}
+                />
               ) : side === "versions" ? (
                 <VersionsSide
                   slug={slug}

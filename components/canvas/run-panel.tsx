@@ -7,6 +7,7 @@ import { Alert } from "@/components/ui/alert";
 import { errorInfo } from "@/components/ui/errors";
 import { emptyRun, useEditorContext } from "./editor-context";
 import { formatKind } from "./kinds";
+import { recordedInputs, ReplayBanner, ReplayCompare, type TReplay } from "./replay";
 import { useStore } from "./store";
 import { fmt, formatMs, valuePreview } from "./summaries";
 import type { TKind, TRunResult } from "./types";
@@ -71,6 +72,10 @@ export function RunPanel({
   canRun,
   labelOf,
   onFocusNode,
+  replay,
+  onShowRecorded,
+  onReplayRun,
+  onCloseReplay,
 }: {
   slug: string;
   graphKey: string;
@@ -79,6 +84,11 @@ export function RunPanel({
   canRun: boolean;
   labelOf: (id: string) => string;
   onFocusNode: (id: string) => void;
+  /** A logged call being replayed: its inputs fill the form, its answer is compared with the draft's. */
+  replay?: TReplay | undefined;
+  onShowRecorded?: (() => void) | null | undefined;
+  onReplayRun?: (() => void) | undefined;
+  onCloseReplay?: (() => void) | undefined;
 }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -123,10 +133,34 @@ export function RunPanel({
     return Object.fromEntries(inputs.map((i) => [i.name, toFormValue(i.kind, obj[i.name])]));
   }
 
+  // A replayed call's inputs go into the form once, when it is opened (later edits to the form are the user's).
+  const recorded = replay ? recordedInputs(replay) : null;
+  const [loadedReplay, setLoadedReplay] = useState<string | null>(null);
+  if (replay && recorded && loadedReplay !== replay.id && inputs.length > 0) {
+    setLoadedReplay(replay.id);
+    setValues(fromSample(recorded.values));
+    setErrors({});
+  }
+
   const built = buildInputs(inputs, values);
 
   return (
     <div className="run-panel" data-testid="run-panel">
+      {replay && recorded ? (
+        <ReplayBanner
+          replay={replay}
+          problems={recorded.problems}
+          labelOf={labelOf}
+          canRun={canRun && inputs.length > 0}
+          running={state.running}
+          onRun={() => {
+            onReplayRun?.();
+            void execute(values);
+          }}
+          onShowRecorded={onShowRecorded ?? null}
+          onClose={() => onCloseReplay?.()}
+        />
+      ) : null}
       <section className="panel-section">
         <h3 className="panel-section-title">Inputs</h3>
         {inputs.length === 0 ? <p className="muted small">This pipeline has no input node yet. Add an Input from the palette.</p> : null}
@@ -160,6 +194,7 @@ export function RunPanel({
           {state.error}
         </Alert>
       ) : null}
+      {state.result && replay ? <ReplayCompare replay={replay} result={state.result} labelOf={labelOf} /> : null}
       {state.result ? <RunResult result={state.result} labelOf={labelOf} onFocusNode={onFocusNode} /> : null}
 
       <section className="panel-section">

@@ -64,9 +64,14 @@ export function LogDetailPage({ id }: { id: string }) {
           <p className="muted small mono">{d.id}</p>
         </div>
         {d.pipeline.slug ? (
-          <Link href={`/pipelines/${d.pipeline.slug}`} className="btn btn-secondary btn-sm">
-            Open pipeline
-          </Link>
+          <div className="button-row">
+            <Link href={`/pipelines/${d.pipeline.slug}`} className="btn btn-secondary btn-sm">
+              Open pipeline
+            </Link>
+            <Link href={`/pipelines/${d.pipeline.slug}?replay=${d.id}`} className="btn btn-primary btn-sm" data-testid="replay-in-editor" title="Open the editor at the version that answered, with this call's inputs in the test panel">
+              Replay in editor
+            </Link>
+          </div>
         ) : null}
       </div>
 

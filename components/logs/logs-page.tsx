@@ -33,20 +33,32 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
-export function LogsPage() {
+/** Filters a link can preset (`/logs?slug=iris&status=error&key=<id>`), e.g. from a pipeline's dashboard. */
+export interface TLogsInitialFilters {
+  slug?: string | undefined;
+  status?: string | undefined;
+  source?: string | undefined;
+  version?: string | undefined;
+  apiKeyId?: string | undefined;
+  minMs?: string | undefined;
+}
+
+export function LogsPage({ initial = {} }: { initial?: TLogsInitialFilters }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const [slug, setSlug] = useState("");
-  const [status, setStatus] = useState<TStatus | "">("");
-  const [source, setSource] = useState<TSource | "">("");
-  const [minMs, setMinMs] = useState("");
+  const [slug, setSlug] = useState(initial.slug ?? "");
+  const [status, setStatus] = useState<TStatus | "">(STATUSES.includes(initial.status as TStatus) ? (initial.status as TStatus) : "");
+  const [source, setSource] = useState<TSource | "">(SOURCES.includes(initial.source as TSource) ? (initial.source as TSource) : "");
+  const [apiKeyId, setApiKeyId] = useState(initial.apiKeyId ?? "");
+  const [minMs, setMinMs] = useState(initial.minMs ?? "");
   /** "draft", a version number ("3" or "v3"), or an alias name. */
-  const [version, setVersion] = useState("");
+  const [version, setVersion] = useState(initial.version ?? "");
   /** The time window: minutes back, and the instant it was chosen (stable query key). */
   const [since, setSince] = useState<{ minutes: string; from?: string }>({ minutes: "" });
   const [live, setLive] = useState(false);
 
   const pipelines = useQuery(trpc.pipelines.list.queryOptions({ includeArchived: true }));
+  const keys = useQuery(trpc.invocations.keys.queryOptions());
   const minDurationMs = minMs.trim() === "" || !Number.isFinite(Number(minMs)) ? undefined : Math.max(0, Number(minMs));
   const v = version.trim();
   const versionFilter: Pick<TListInput, "version" | "alias"> =
@@ -56,6 +68,7 @@ export function LogsPage() {
     ...versionFilter,
     ...(status ? { status } : {}),
     ...(source ? { source } : {}),
+    ...(apiKeyId ? { apiKeyId } : {}),
     ...(minDurationMs !== undefined ? { minDurationMs } : {}),
     ...(since.from ? { from: since.from } : {}),
     limit: PAGE,
@@ -64,11 +77,14 @@ export function LogsPage() {
     trpc.invocations.list.infiniteQueryOptions(input, {
       getNextPageParam: (last) => last.nextCursor,
       placeholderData: keepPreviousData,
+      // A log is read for what just happened: never show a cached page without asking again.
+      staleTime: 0,
+      refetchOnMount: "always",
       refetchInterval: live ? 2_000 : false,
     }),
   );
   const rows = logs.data?.pages.flatMap((p) => p.items) ?? [];
-  const filtered = Boolean(v || slug || status || source || minDurationMs !== undefined || since.from);
+  const filtered = Boolean(v || slug || status || source || apiKeyId || minDurationMs !== undefined || since.from);
 
   return (
     <div className="stack-lg">
@@ -119,6 +135,17 @@ export function LogsPage() {
               {SOURCES.map((s) => (
                 <option key={s} value={s}>
                   {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="logs-filter">
+            <span className="logs-filter-label">API key</span>
+            <select className="input select select-sm" value={apiKeyId} onChange={(e) => setApiKeyId(e.target.value)} data-testid="filter-api-key">
+              <option value="">Any key</option>
+              {(keys.data ?? []).map((k) => (
+                <option key={k.id} value={k.id}>
+                  {k.name} (il_{k.prefix}_…){k.revokedAt ? " · revoked" : ""}
                 </option>
               ))}
             </select>

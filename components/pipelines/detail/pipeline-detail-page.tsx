@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useParams } from "next/navigation";
+import { useParams, useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { PipelineEditor, type TEditorHandle } from "@/components/canvas/pipeline-editor";
 import { PipelineDashboard } from "@/components/dashboard/pipeline-dashboard";
@@ -29,8 +29,10 @@ const TABS: [TTab, string][] = [
   ["json", "JSON"],
 ];
 
-export function PipelineDetailPage() {
+/** `replayId`: a logged call to replay in the editor (from the Logs page, `?replay=<id>`). */
+export function PipelineDetailPage({ replayId }: { replayId?: string | undefined } = {}) {
   const params = useParams<{ slug: string }>();
+  const router = useRouter();
   const slug = decodeURIComponent(params.slug);
   const trpc = useTRPC();
   const user = useSessionUser();
@@ -129,7 +131,14 @@ export function PipelineDetailPage() {
       ) : null}
 
       {tab === "editor" ? (
-        <PipelineEditor slug={p.slug} readOnly={!!readOnlyReason} readOnlyReason={readOnlyReason} handleRef={editor} />
+        <PipelineEditor
+          slug={p.slug}
+          readOnly={!!readOnlyReason}
+          readOnlyReason={readOnlyReason}
+          handleRef={editor}
+          replayId={replayId}
+          onCloseReplay={() => router.replace(`/pipelines/${encodeURIComponent(p.slug)}`)}
+        />
       ) : tab === "dashboard" ? (
         <PipelineDashboard slug={p.slug} />
       ) : tab === "history" ? (

@@ -6,6 +6,9 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
   return { title: `${decodeURIComponent(slug)} · Inferline` };
 }
 
-export default function Page() {
-  return <PipelineDetailPage />;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export default async function Page({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { replay } = await searchParams;
+  return <PipelineDetailPage replayId={typeof replay === "string" && UUID.test(replay) ? replay.toLowerCase() : undefined} />;
 }
