@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useEffect, useRef } from "react";
 import type { TRouterOutputs } from "@/components/trpc/client";
+import { BinaryThumbnail, findBinaries } from "@/components/logs/binary-inputs";
 import { formatDuration, formatStamp, versionLabel } from "@/components/logs/format";
 import { stableJson } from "./graph-doc";
 import type { TRunResult, TTraceEntry } from "./types";
@@ -52,6 +53,11 @@ export function recordedInputs(replay: TReplay): { values: Record<string, unknow
     else values[name] = v;
   }
   return { values, problems };
+}
+
+function recordedField(replay: TReplay, name: string): unknown {
+  const inputs = replay.inputs;
+  return inputs !== null && typeof inputs === "object" && !Array.isArray(inputs) ? (inputs as Record<string, unknown>)[name] : undefined;
 }
 
 /** The recorded per-node trace, typed for the canvas (node badges on the version view). */
@@ -125,6 +131,10 @@ export function ReplayBanner({
             {Object.entries(problems).map(([name, why]) => (
               <li key={name}>
                 <code>{name === "*" ? "inputs" : name}</code>: {why}
+                {/* Which file to choose again: the log keeps a thumbnail of uploaded images. */}
+                {findBinaries(recordedField(replay, name), name).map((b) => (
+                  <span key={b.path}> <BinaryThumbnail binary={b} /></span>
+                ))}
               </li>
             ))}
           </ul>

@@ -7,6 +7,7 @@ import { Alert } from "@/components/ui/alert";
 import { errorInfo } from "@/components/ui/errors";
 import { LoadingBlock } from "@/components/ui/states";
 import { Time } from "@/components/ui/time";
+import { BinaryStrip, elideThumbnails } from "./binary-inputs";
 import { formatDuration, summaryText, versionLabel } from "./format";
 import { StatusBadge } from "./logs-page";
 
@@ -111,7 +112,8 @@ export function LogDetailPage({ id }: { id: string }) {
             <h2 className="card-title">Inputs</h2>
           </div>
           <div className="card-body">
-            <Json value={d.inputs} testId="log-inputs" />
+            <BinaryStrip value={d.inputs} />
+            <Json value={elideThumbnails(d.inputs)} testId="log-inputs" />
           </div>
         </section>
         <section className="card" aria-label="Outputs">

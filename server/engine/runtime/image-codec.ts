@@ -91,6 +91,21 @@ export function createImageCodec(): TImageCodec {
   };
 }
 
+/**
+ * A small WebP of an encoded image (PNG, JPEG, WebP, a GIF's first frame) for the invocation log: EXIF
+ * orientation applied, longest side at most `maxSide` (never enlarged), metadata dropped. libvips checks
+ * the size in the header against `maxPixels` before decoding (decompression bombs), and JPEGs shrink on
+ * load, so a photo costs milliseconds. Throws whatever libvips throws when it cannot decode the bytes.
+ */
+export async function thumbnail(bytes: Uint8Array, maxSide: number, opts: { maxPixels?: number; quality?: number } = {}): Promise<Uint8Array> {
+  const sharp = await loadSharp();
+  const out = await sharp(bytes, { autoOrient: true, limitInputPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS, failOn: "error" })
+    .resize(maxSide, maxSide, { fit: "inside", withoutEnlargement: true })
+    .webp({ quality: opts.quality ?? 60 })
+    .toBuffer();
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
 async function materialise(image: TImage): Promise<TPixels> {
   const sharp = await loadSharp();
   const src = image.source;

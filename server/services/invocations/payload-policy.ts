@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { TTraceEntry } from "../../engine/executor/execute.ts";
+import { thumbnail } from "../../engine/runtime/image-codec.ts";
 import { isTensor } from "../../engine/values/tensor.ts";
 import { toJsonValue, type TJson } from "../../engine/values/to-json.ts";
 
@@ -10,10 +11,15 @@ import { toJsonValue, type TJson } from "../../engine/values/to-json.ts";
  *   metadata   names, types, sizes and shapes only: no values
  * `redact` names fields (top-level input/output names or dotted paths such as `patient.name`) whose value is
  * stored as "[redacted]", whatever the mode. Byte inputs (uploaded files) are never stored raw: only their
- * SHA-256, size and sniffed media type.
+ * SHA-256, size and sniffed media type, and for images (PNG, JPEG, GIF, WebP) a thumbnail: a data URL of a
+ * WebP at most 64 px on its longest side, EXIF orientation applied (a few hundred bytes to ~2 KB, a few ms;
+ * libvips refuses images over the engine's pixel limit before decoding them). A thumbnail is best effort and
+ * a courtesy: bytes that do not decode get none and the call goes on; metadata mode and redacted fields get
+ * none (nothing is decoded for them); the first 16 images of a call get one; and all thumbnails are dropped
+ * before any field is cut to fit the budget.
  *
  * Markers the log viewer should know (all objects with one `$…` key):
- *   { "$binary": { sha256, bytes, mediaType? } }   raw bytes
+ *   { "$binary": { sha256, bytes, mediaType?, thumbnail? } }   raw bytes (thumbnail: "data:image/webp;base64,…")
  *   { "$truncated": { bytes, prefix } }             a field dropped to stay within the budget (`bytes`: its JSON size)
  *   { "$meta": { type, bytes, dtype?, shape?, length? } }  metadata mode
  */
@@ -28,6 +34,18 @@ export interface TLogPolicy {
 export const DEFAULT_LOG_POLICY: TLogPolicy = { payload: "full", truncateKb: 16, redact: [] };
 export const REDACTED = "[redacted]";
 const PREFIX_CHARS = 256;
+/**
+ * Image thumbnails: longest side (px), WebP quality, the largest encoding kept (only noise-like images exceed
+ * it), and how many images of one call get one (a batch of hundreds should not hold up its log row).
+ */
+export const THUMBNAIL = { maxSide: 64, quality: 60, maxBytes: 4096, perCall: 16 } as const;
+
+export type TBinaryInfo = {
+  sha256: string;
+  bytes: number;
+  mediaType?: string;
+  thumbnail?: string;
+};
 
 export interface TLoggedPayload {
   value: TJson;
@@ -35,9 +53,12 @@ export interface TLoggedPayload {
   truncated: boolean;
 }
 
-/** The inputs of a call as the log stores them (binaries hashed, redacted, then cut to the policy). */
-export function logInputs(inputs: Record<string, unknown>, policy: TLogPolicy, hardCapBytes: number): TLoggedPayload {
-  return shape(toLoggable(inputs) as Record<string, TJson>, policy, hardCapBytes);
+/** The inputs of a call as the log stores them (binaries hashed, images thumbnailed, redacted, then cut to the policy). */
+export async function logInputs(inputs: Record<string, unknown>, policy: TLogPolicy, hardCapBytes: number): Promise<TLoggedPayload> {
+  const images: TPendingImage[] = [];
+  const fields = toLoggable(inputs, [], policy.payload === "metadata" ? null : images) as Record<string, TJson>;
+  await addThumbnails(images, policy.redact);
+  return shape(fields, policy, hardCapBytes);
 }
 
 /** The outputs of a run (already JSON, as the caller received them) as the log stores them. */
@@ -64,12 +85,8 @@ export function logTrace(trace: TTraceEntry[], policy: TLogPolicy): TTraceEntry[
   });
 }
 
-/**
- * Raw bytes are described, never stored. Thumbnails of images are a later step.
- * TODO(image nodes): when the image decoders land, add a small (e.g. 64 px) WebP thumbnail here for
- * image media types, so the log viewer can show what was sent without keeping the upload.
- */
-export function describeBinary(bytes: Uint8Array): { sha256: string; bytes: number; mediaType?: string } {
+/** Raw bytes are described, never stored (the thumbnail of an image is added by logInputs). */
+export function describeBinary(bytes: Uint8Array): TBinaryInfo {
   const mediaType = sniffMediaType(bytes);
   return { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length, ...(mediaType ? { mediaType } : {}) };
 }
@@ -84,13 +101,58 @@ function sniffMediaType(b: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** Like toJsonValue, except that byte arrays keep their hash (toJsonValue keeps only their length). */
-function toLoggable(v: unknown): TJson {
-  if (v instanceof Uint8Array) return { $binary: describeBinary(v) };
+interface TPendingImage {
+  bytes: Uint8Array;
+  /** Where the value sits in the inputs (keys, array indices as strings): redaction is checked against it. */
+  path: string[];
+  /** The `$binary` object the thumbnail is added to (fresh, owned by this call). */
+  info: TBinaryInfo;
+}
+
+/**
+ * Like toJsonValue, except that byte arrays keep their hash (toJsonValue keeps only their length). Images
+ * are collected into `images` (null: no thumbnails) for addThumbnails.
+ */
+function toLoggable(v: unknown, path: string[], images: TPendingImage[] | null): TJson {
+  if (v instanceof Uint8Array) {
+    const info = describeBinary(v);
+    if (images && info.mediaType?.startsWith("image/")) images.push({ bytes: v, path, info });
+    return { $binary: info };
+  }
   if (isTensor(v)) return toJsonValue(v);
-  if (Array.isArray(v)) return v.map(toLoggable);
-  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, toLoggable(x)]));
+  if (Array.isArray(v)) return v.map((x, i) => toLoggable(x, [...path, String(i)], images));
+  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, toLoggable(x, [...path, k], images)]));
   return toJsonValue(v);
+}
+
+/**
+ * Adds a WebP thumbnail to the first images that are not redacted (redaction would replace them anyway);
+ * the same bytes sent twice in one call are thumbnailed once.
+ */
+async function addThumbnails(images: TPendingImage[], redactPaths: string[]): Promise<void> {
+  const redacted = redactPaths.map((p) => p.split("."));
+  const wanted = images.filter((img) => !redacted.some((r) => r.length <= img.path.length && r.every((k, i) => k === img.path[i]))).slice(0, THUMBNAIL.perCall);
+  const made = new Map<string, Promise<string | undefined>>();
+  await Promise.all(
+    wanted.map(async ({ bytes, info }) => {
+      let url = made.get(info.sha256);
+      if (!url) made.set(info.sha256, (url = thumbnailUrl(bytes)));
+      const u = await url;
+      if (u) info.thumbnail = u;
+    }),
+  );
+}
+
+async function thumbnailUrl(bytes: Uint8Array): Promise<string | undefined> {
+  try {
+    const webp = await thumbnail(bytes, THUMBNAIL.maxSide, { quality: THUMBNAIL.quality });
+    return webp.length <= THUMBNAIL.maxBytes ? `data:image/webp;base64,${Buffer.from(webp).toString("base64")}` : undefined;
+  } catch {
+    // Deliberately dropped: the bytes only look like an image (a signature on garbage, a truncated upload,
+    // over the pixel limit). The hash and size still describe them and logging must not fail the call; the
+    // pipeline's own decode node reports the problem to the caller.
+    return undefined;
+  }
 }
 
 function shape(fields: Record<string, TJson>, policy: TLogPolicy, hardCapBytes: number): TLoggedPayload {
@@ -99,7 +161,26 @@ function shape(fields: Record<string, TJson>, policy: TLogPolicy, hardCapBytes: 
     return { value: Object.fromEntries(Object.entries(redacted).map(([k, v]) => [k, { $meta: describe(v) }])), truncated: Object.keys(redacted).length > 0 };
   }
   const budget = policy.payload === "truncated" ? Math.min(hardCapBytes, policy.truncateKb * 1024) : hardCapBytes;
-  return fit(redacted, budget);
+  const fitted = fit(redacted, budget);
+  // Thumbnails are a courtesy: all of them go before any field (a hash, say) is cut.
+  return fitted.truncated ? fit(withoutThumbnails(redacted) as Record<string, TJson>, budget) : fitted;
+}
+
+function withoutThumbnails(v: TJson): TJson {
+  if (Array.isArray(v)) return v.map(withoutThumbnails);
+  if (v === null || typeof v !== "object") return v;
+  if (isBinaryMarker(v)) return { $binary: withoutThumbnail(v.$binary) };
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withoutThumbnails(x)]));
+}
+
+function withoutThumbnail(info: Record<string, TJson>): Record<string, TJson> {
+  const copy = { ...info };
+  delete copy.thumbnail;
+  return copy;
+}
+
+function isBinaryMarker(v: TJson): v is { $binary: Record<string, TJson> } {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && "$binary" in v && v.$binary !== null && typeof v.$binary === "object" && !Array.isArray(v.$binary);
 }
 
 /** Replaces the values at the given paths ("a" or "a.b.0.c") by "[redacted]"; copies only what it changes. */
@@ -159,7 +240,7 @@ function describe(v: TJson): Record<string, TJson> {
   if (v === REDACTED) return { type: "redacted" };
   if (Array.isArray(v)) return { type: "array", length: v.length, bytes };
   if (typeof v !== "object") return { type: typeof v, bytes };
-  if ("$binary" in v && v.$binary && typeof v.$binary === "object") return { type: "binary", ...(v.$binary as Record<string, TJson>) };
+  if (isBinaryMarker(v)) return { type: "binary", ...withoutThumbnail(v.$binary) };
   if ("dtype" in v && "shape" in v && "data" in v) return { type: "tensor", dtype: v.dtype!, shape: v.shape!, bytes };
   return { type: "object", bytes };
 }

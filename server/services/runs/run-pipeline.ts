@@ -46,7 +46,7 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
   const runnable = await resolver.resolve(req.slug, req.target);
   const { compiled, version, logPolicy } = runnable;
   const log = engine.invocations ?? defaultInvocationLog(db);
-  const inputs = logInputs(req.inputs, logPolicy, engine.payloadMaxBytes);
+  const inputs = await logInputs(req.inputs, logPolicy, engine.payloadMaxBytes);
   const invocationId = await log.begin({
     pipelineId: runnable.pipelineId,
     versionNumber: version,
