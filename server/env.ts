@@ -61,6 +61,11 @@ export function pgliteDir(e: TEnv = env()): string {
   return path.resolve(e.DATA_DIR, "pglite");
 }
 
+/** This host's run journals of the invocation log (server/services/invocations/run-journal.ts). */
+export function invocationJournalDir(e: Pick<TEnv, "DATA_DIR"> = env()): string {
+  return path.resolve(e.DATA_DIR, "invocation-journal");
+}
+
 export function modelCacheDir(e: Pick<TEnv, "DATA_DIR" | "MODEL_CACHE_DIR"> = env()): string {
   return path.resolve(e.MODEL_CACHE_DIR ?? path.join(e.DATA_DIR, "models"));
 }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { openDatabase, type Database } from "./db/client.ts";
-import { env, pgliteDir } from "./env.ts";
+import { env, invocationJournalDir, pgliteDir } from "./env.ts";
 import { createAppServer } from "./http/app-server.ts";
 import { createMetrics } from "./http/metrics.ts";
 import { ServingContext } from "./http/serving/serving-context.ts";
@@ -34,7 +34,7 @@ async function main() {
 
   // Invocation log: interrupted runs marked abandoned, group-commit writer, retention job (docs/ARCHITECTURE.md).
   const metrics = createMetrics({ inference: () => runtime.pool.stats(), serving: () => serving.stats(), log: () => invocations.writer.stats() });
-  const invocations = await startInvocationLog(db, { url: e.DATABASE_URL, retention: { days: e.INVOCATION_RETENTION_DAYS }, writer: { onWrite: metrics.logWrite } });
+  const invocations = await startInvocationLog(db, { url: e.DATABASE_URL, journalDir: invocationJournalDir(e), retention: { days: e.INVOCATION_RETENTION_DAYS }, writer: { onWrite: metrics.logWrite } });
   if (invocations.abandoned) console.log(`[inferline] marked ${invocations.abandoned} interrupted run(s) abandoned in the invocation log`);
 
   // Inference runs in supervised worker processes, off this event loop (see docs/ARCHITECTURE.md).

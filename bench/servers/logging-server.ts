@@ -51,7 +51,9 @@ const tuning = {
   ...(process.env.BENCH_LOG_DELAY_MS ? { maxDelayMs: Number(process.env.BENCH_LOG_DELAY_MS) } : {}),
   ...(process.env.BENCH_LOG_IN_FLIGHT ? { maxInFlight: Number(process.env.BENCH_LOG_IN_FLIGHT) } : {}),
 };
-const log = logging ? await startInvocationLog(db, { url, retention: { days: 30 }, writer: { onWrite: metrics.logWrite, ...tuning } }) : null;
+// BENCH_LOG_EXECUTE=noop: the writer does everything but run its statements (what the log costs this process).
+const noop = process.env.BENCH_LOG_EXECUTE === "noop" ? { execute: () => Promise.resolve() } : {};
+const log = logging ? await startInvocationLog(db, { url, journalDir: path.join(dataDir, "invocation-journal"), retention: { days: 30 }, writer: { onWrite: metrics.logWrite, ...tuning, ...noop } }) : null;
 const NO_LOG: TInvocationLog = { begin: () => Promise.resolve(randomUUID()), finish: () => Promise.resolve() };
 const engine: TEngineDeps = { ...setupEngine, invocations: log?.writer ?? NO_LOG, observer: metrics };
 const serving = new ServingContext(db, engine, { maxBodyBytes: 1024 * 1024, maxConcurrentRuns: 64, maxQueued: 4096 });

@@ -11,7 +11,7 @@ import { installIris, IRIS_ROW } from "../helpers/iris.ts";
  * kill -9 during a run → the row is marked abandoned at the next start. The server is a real separate
  * process (fixtures/crash-entry.ts): the start-up code of server/main.ts for the database and the log,
  * and the lean-path server, without Next (which needs a production build). Its model runs hang, so a
- * request is in flight — its `running` row committed — when the process is killed.
+ * request is in flight — written to the process's run journal, not yet to the table — when it is killed.
  */
 interface TEntry {
   child: ChildProcess;
@@ -96,7 +96,7 @@ describe("kill -9 during a run", () => {
     cleanup.push(() => a.kill9());
     expect(a.abandoned).toBe(0);
     const pending = a.invoke().catch((e: unknown) => e);
-    await a.waitFor("model-run"); // the row is committed before the model runs
+    await a.waitFor("model-run"); // the run is in the journal before the model runs (its row is not written yet)
     await a.kill9();
     expect(await pending).toBeInstanceOf(Error); // the caller got no answer
 
@@ -135,7 +135,9 @@ describe("kill -9 during a run", () => {
     expect(a.instance).not.toBe(b.instance);
     const pending = [a.invoke().catch((e: unknown) => e), b.invoke().catch((e: unknown) => e)];
     await Promise.all([a.waitFor("model-run"), b.waitFor("model-run")]);
-    expect(await statuses(db)).toContain("running");
+    // Runs still going after a second get a `running` row (until then they are only in each process's journal).
+    for (let i = 0; i < 100 && (await statuses(db)).filter((s) => s === "running").length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await statuses(db)).filter((s) => s === "running")).toHaveLength(2);
     await a.kill9();
 
     const c = await startEntry(fresh.url, dir, key, false);

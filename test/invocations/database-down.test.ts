@@ -73,7 +73,7 @@ describe("database unavailable → 503 NOT_READY and nothing runs unlogged", () 
       ({ key, runtime } = await installIris(db, dir));
       counter = countingRunner(runtime.runner);
       // The log as the server starts it (instance lease, writer pool with its prepared statement).
-      log = await startInvocationLog(db, { url: fresh.url, retention: { days: 30, firstDelayMs: 3_600_000 }, writer: { writeTimeoutMs: 3_000, orphanRetryMs: 300 } });
+      log = await startInvocationLog(db, { url: fresh.url, journalDir: path.join(dir, "invocation-journal"), retention: { days: 30, firstDelayMs: 3_600_000 }, writer: { writeTimeoutMs: 3_000, orphanRetryMs: 300 } });
       h = await startServingHarness({ db, engine: testEngine(counter.runner, { invocations: log.writer }), adminSetup: false });
     }, 120_000);
     afterAll(async () => {
@@ -92,7 +92,11 @@ describe("database unavailable → 503 NOT_READY and nothing runs unlogged", () 
       const rows = await db.prisma.invocation.count({ where: { source: "rest" } });
 
       await setConnections(name(), false);
-      // First with the pipeline cached by the serving path (the log row is what fails), then not.
+      // A run starts only when the database answered within the writer's freshMs (25 ms; under load every group
+      // commit is such an answer), else it asks first: once that is past, calls are refused without running.
+      // (A call racing the outage runs, is answered 503 and its row comes back as abandoned: the next test.)
+      await new Promise((r) => setTimeout(r, 60));
+      // First with the pipeline cached by the serving path (the log is what fails), then not.
       for (let i = 0; i < 3; i++) {
         const res = await invoke();
         expect(res.status).toBe(503);
@@ -111,7 +115,7 @@ describe("database unavailable → 503 NOT_READY and nothing runs unlogged", () 
     it("a run whose outcome cannot be logged is not acknowledged (503); its row is marked abandoned once the database is back", async () => {
       const entered = counter.hold();
       const pending = invoke();
-      await entered; // the running row is committed, the model is running
+      await entered; // the run is registered (and journaled), the model is running
       await setConnections(name(), false);
       counter.release();
       const res = await pending;
@@ -125,7 +129,7 @@ describe("database unavailable → 503 NOT_READY and nothing runs unlogged", () 
         if (row?.status === "abandoned") break;
         await new Promise((r) => setTimeout(r, 200));
       }
-      expect(await db.prisma.invocation.findUniqueOrThrow({ where: { id }, select: { status: true, errorCode: true } })).toEqual({ status: "abandoned", errorCode: "ABANDONED" });
+      expect(await db.prisma.invocation.findUniqueOrThrow({ where: { id }, select: { status: true, errorCode: true, inputs: true } })).toEqual({ status: "abandoned", errorCode: "ABANDONED", inputs: { flower: IRIS_ROW } });
       expect(log.writer.stats().orphans).toBe(0);
     }, 60_000);
   });
@@ -153,6 +157,7 @@ describe("database unavailable → 503 NOT_READY and nothing runs unlogged", () 
       expect((await call()).status).toBe(200);
       expect(ran).toBe(1);
       await db.close();
+      await new Promise((r) => setTimeout(r, 60)); // past the writer's freshMs: the next run asks the database first
       const res = await call();
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ code: "NOT_READY" });

@@ -2,10 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { TPrisma } from "../../db/client.ts";
 import type { TJson } from "../../engine/values/to-json.ts";
 import { AppError } from "../../errors.ts";
+import { RunJournal } from "./run-journal.ts";
 
 export type TInvocationSource = "editor" | "rest" | "oip" | "batch";
 
-/** The row committed before a run starts (status `running`). */
+/** What is known of a run when it starts (its row is written when it ends, or as `running` if it runs long). */
 export interface TRunningRow {
   pipelineId: string;
   versionNumber: number | null;
@@ -31,18 +32,18 @@ export interface TCompletion {
   truncated: boolean;
 }
 
-/** Where runs are logged. Both calls resolve only once the write is committed, and reject with NOT_READY otherwise. */
+/** Where runs are logged. Both calls reject with NOT_READY when the log cannot be written. */
 export interface TInvocationLog {
-  /** Commits a `running` row and returns its id. The run may start only after this resolves. */
+  /** Registers a run about to start and returns its id. The run may start only after this resolves. */
   begin(row: TRunningRow): Promise<string>;
-  /** Commits the outcome of a run begun with `begin`. The caller may answer only after this resolves. */
+  /** Commits the run's row with its outcome. The caller may answer only after this resolves. */
   finish(id: string, completion: TCompletion): Promise<void>;
 }
 
 export interface TInvocationWriterOptions {
   /** How long the first queued row waits for others before its batch is written (0 = end of this event-loop turn). */
   maxDelayMs?: number;
-  /** Statements in flight at once, per lane (running rows; outcomes). */
+  /** Statements in flight at once, per lane (outcomes; `running` rows of long runs). */
   maxInFlight?: number;
   /** Rows per statement at most; a full batch is written at once. */
   maxBatchRows?: number;
@@ -50,26 +51,32 @@ export interface TInvocationWriterOptions {
   maxBatchBytes?: number;
   /** A write that takes longer fails its callers with NOT_READY. */
   writeTimeoutMs?: number;
-  /** How soon rows left `running` by a failed write are marked abandoned (retried until the database answers). */
+  /** How soon rows of runs whose outcome could not be written are written as abandoned (retried until the database answers). */
   orphanRetryMs?: number;
+  /**
+   * A run starts only if the database answered within this many ms (a write or a `SELECT 1`); otherwise
+   * `begin` asks it first. Under load every group commit is such an answer, so no run waits for it.
+   */
+  freshMs?: number;
+  /** A run still going after this long gets a `running` row (the log shows it; its outcome replaces it). */
+  runningAfterMs?: number;
   /** The server process writing (its advisory-lock key on PostgreSQL); see instance-lease.ts. */
   instance?: number | null;
+  /** The local run journal (crash detection, see run-journal.ts). Without one, a crash leaves no trace of its runs in flight. */
+  journalDir?: string;
   /**
    * Runs the statements. Default: Prisma raw queries. On PostgreSQL, startInvocationLog passes pg pools
-   * with prepared statements instead, and commits `running` rows asynchronously (see there for why).
+   * with prepared statements instead (see there for why).
    */
   execute?: TExecute;
   /** Told about every statement (metrics). */
   onWrite?: (w: { rows: number; seconds: number; ok: boolean }) => void;
 }
 
-export type TLane = "begin" | "finish";
+export type TLane = "finish" | "running";
 
-/**
- * Runs one statement of a lane with text parameters; `finish` returns the ids of the rows it updated,
- * `probe` is `SELECT 1`.
- */
-export type TExecute = (what: TLane | "probe", sql: string, params: string[]) => Promise<{ id: string }[] | unknown>;
+/** Runs one statement of a lane with text parameters; `probe` is `SELECT 1`. */
+export type TExecute = (what: TLane | "probe", sql: string, params: string[]) => Promise<unknown>;
 
 interface TItem {
   id: string;
@@ -80,7 +87,17 @@ interface TItem {
   reject(e: unknown): void;
 }
 
+interface TOpenRun {
+  /** The row as known at start (JSON object text). */
+  json: string;
+  /** performance.now() at begin. */
+  t: number;
+  /** A `running` row was queued for it (long run). */
+  announced: boolean;
+}
+
 const NOOP = () => {};
+const UNLOGGABLE = { $unloggable: "the database refused this payload" };
 
 /** One stream of statements: its queue, its batching timer, its writes in flight. */
 class Lane {
@@ -92,35 +109,41 @@ class Lane {
 }
 
 /**
- * Group commit for the invocation log. Rows queued by concurrent calls are written together, one statement
- * (hence one transaction) per batch, in two lanes: `running` rows of runs about to start are inserted,
- * outcomes of finished runs update their rows; each statement is fed one JSON array (`jsonb_to_recordset`).
+ * Group commit for the invocation log, one row write per run. `begin` only registers the run: in memory, and
+ * in the local run journal (run-journal.ts) so that a crash leaves a trace; it asks the database for a sign of
+ * life first unless one came within `freshMs` (under load, the last group commit). `finish` queues the whole
+ * row — start data, outcome, payloads — and resolves once it is committed: rows queued by concurrent calls are
+ * written together, one INSERT (hence one transaction) per batch, fed one JSON array (`json_to_recordset`).
  * A batch is written `maxDelayMs` after its first row was queued, or at once when it is full; at most
  * `maxInFlight` batches per lane are in flight, so under load the next batch fills while earlier ones commit.
- * Every caller's promise settles only after its batch committed (or failed). An outcome whose row is not
- * in the table (lost with an asynchronous commit when PostgreSQL itself crashed) fails its caller too.
+ * Runs still going after `runningAfterMs` get a `running` row (second lane, best effort), which the outcome
+ * then replaces (the INSERT is an upsert).
  *
  * Failure: when a batch fails, a `SELECT 1` tells a database outage (every caller gets NOT_READY) from
  * a row PostgreSQL refuses (rows are then retried one by one, and a refused row is stored without its
- * payloads rather than not at all). Rows whose outcome could not be written stay `running` in the table:
- * they are remembered and marked `abandoned` as soon as the database answers again (and otherwise at the
- * next start, by recoverInterruptedRuns).
+ * payloads rather than not at all). Runs whose row could not be written are remembered (and stay open in the
+ * journal) and written as `abandoned` as soon as the database answers again — or at the next start, from
+ * the journal (recoverInterruptedRuns).
  */
 export class InvocationWriter implements TInvocationLog {
   readonly #execute: TExecute;
-  readonly #opts: Required<Omit<TInvocationWriterOptions, "onWrite" | "instance" | "execute">> & Pick<TInvocationWriterOptions, "onWrite">;
+  readonly #opts: Required<Omit<TInvocationWriterOptions, "onWrite" | "instance" | "execute" | "journalDir">> & Pick<TInvocationWriterOptions, "onWrite">;
   readonly #instance: number | null;
-  readonly #lanes = { begin: new Lane("begin"), finish: new Lane("finish") };
+  readonly #lanes = { finish: new Lane("finish"), running: new Lane("running") };
+  readonly #open = new Map<string, TOpenRun>();
+  readonly #journal: RunJournal | null;
   #closed = false;
-  /** Rows left `running` by a failed write, to be marked abandoned when the database is back. */
+  /** Runs whose row could not be written, to be written as abandoned when the database is back. */
   readonly #orphans = new Set<string>();
   #orphanTimer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  /** performance.now() of the database's last answer. */
+  #lastOk = -Infinity;
+  #probing: Promise<boolean> | undefined;
   readonly #stats = { statements: 0, rows: 0, failures: 0 };
 
   constructor(db: TPrisma, opts: TInvocationWriterOptions = {}) {
-    this.#execute =
-      opts.execute ??
-      ((what, sql, params) => (what === "finish" ? db.$queryRawUnsafe<{ id: string }[]>(sql, ...params) : db.$executeRawUnsafe(sql, ...params)));
+    this.#execute = opts.execute ?? ((what, sql, params) => (what === "probe" ? db.$queryRawUnsafe(sql) : db.$executeRawUnsafe(sql, ...params)));
     this.#instance = opts.instance ?? null;
     this.#opts = {
       maxDelayMs: opts.maxDelayMs ?? 1,
@@ -129,42 +152,90 @@ export class InvocationWriter implements TInvocationLog {
       maxBatchBytes: opts.maxBatchBytes ?? 4 * 1024 * 1024,
       writeTimeoutMs: opts.writeTimeoutMs ?? 10_000,
       orphanRetryMs: opts.orphanRetryMs ?? 5_000,
+      freshMs: opts.freshMs ?? 25,
+      runningAfterMs: opts.runningAfterMs ?? 1_000,
       onWrite: opts.onWrite,
     };
+    this.#journal = opts.journalDir ? new RunJournal(opts.journalDir, () => this.#openRows()) : null;
   }
 
-  begin(row: TRunningRow): Promise<string> {
-    if (this.#closed) return Promise.reject(new AppError("NOT_READY", "The server is shutting down; nothing was run."));
+  async begin(row: TRunningRow): Promise<string> {
+    if (this.#closed) throw new AppError("NOT_READY", "The server is shutting down; nothing was run.");
+    if (performance.now() - this.#lastOk > this.#opts.freshMs) {
+      this.#probing ??= this.#probe().finally(() => (this.#probing = undefined));
+      if (!(await this.#probing)) throw new AppError("NOT_READY", "The invocation log cannot be written (the database is unavailable); nothing was run.");
+    }
     const id = uuidv7();
-    const full = { id, ...row, instance: this.#instance };
-    return new Promise<void>((resolve, reject) =>
-      this.#enqueue(this.#lanes.begin, { id, json: JSON.stringify(full), fallback: () => JSON.stringify({ ...full, inputs: { $unloggable: "the database refused this payload" }, truncated: true }), resolve, reject }),
-    ).then(() => id);
+    const json = JSON.stringify({ id, ...row, instance: this.#instance });
+    this.#open.set(id, { json, t: performance.now(), announced: false });
+    if (this.#journal) {
+      try {
+        await this.#journal.begin(json);
+      } catch (e) {
+        this.#open.delete(id);
+        throw e;
+      }
+    }
+    this.#sweepLater();
+    return id;
   }
 
   finish(id: string, c: TCompletion): Promise<void> {
-    const full = { id, ...c };
+    const run = this.#open.get(id);
+    if (!run) return Promise.reject(new AppError("INTERNAL", `No run ${id} was begun with this writer.`));
+    const { truncated, ...outcome } = c;
+    // The start row and the outcome as one object, without serialising the inputs again.
+    const json = `${run.json.slice(0, -1)},${JSON.stringify({ ...outcome, outTruncated: truncated }).slice(1)}`;
     return new Promise<void>((resolve, reject) =>
-      this.#enqueue(this.#lanes.finish, { id, json: JSON.stringify(full), fallback: () => JSON.stringify({ ...full, outputs: null, trace: null, truncated: true }), resolve, reject }),
+      this.#enqueue(this.#lanes.finish, {
+        id,
+        json,
+        fallback: () => JSON.stringify({ ...(JSON.parse(run.json) as object), inputs: UNLOGGABLE, ...outcome, trace: null, outputs: null, truncated: true }),
+        resolve,
+        reject,
+      }),
     );
   }
 
-  /** Queued rows, rows waiting to be marked abandoned, statements written, rows written, failed statements (metrics). */
+  /** Queued rows, runs in flight, rows waiting to be written as abandoned, statements, rows written, failed statements (metrics). */
   stats() {
-    return { queued: this.#lanes.begin.queue.length + this.#lanes.finish.queue.length, orphans: this.#orphans.size, ...this.#stats };
+    return { queued: this.#lanes.finish.queue.length + this.#lanes.running.queue.length, open: this.#open.size, orphans: this.#orphans.size, ...this.#stats };
   }
 
   /** Refuses new runs, then writes what is queued (outcomes of runs still finishing included). */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#orphanTimer);
+    clearTimeout(this.#sweepTimer);
     for (;;) {
       const lanes = Object.values(this.#lanes);
       for (const lane of lanes) this.#flush(lane);
       const writes = lanes.flatMap((l) => [...l.inFlight]);
-      if (writes.length === 0) return;
+      if (writes.length === 0) break;
       await Promise.race(writes);
     }
+    // Runs still open (their row not written) stay in the journal for the next start.
+    this.#journal?.close();
+  }
+
+  *#openRows(): Iterable<string> {
+    for (const run of this.#open.values()) yield run.json;
+  }
+
+  /** While runs are open, every runningAfterMs/2: give the long ones a `running` row. */
+  #sweepLater() {
+    if (this.#sweepTimer || this.#closed) return;
+    this.#sweepTimer = setTimeout(() => {
+      this.#sweepTimer = undefined;
+      const due = performance.now() - this.#opts.runningAfterMs;
+      for (const [id, run] of this.#open) {
+        if (run.t > due || run.announced || this.#orphans.has(id)) continue;
+        run.announced = true;
+        this.#enqueue(this.#lanes.running, { id, json: run.json, fallback: () => JSON.stringify({ ...(JSON.parse(run.json) as object), inputs: UNLOGGABLE, truncated: true }), resolve: NOOP, reject: NOOP });
+      }
+      if (this.#open.size) this.#sweepLater();
+    }, Math.max(10, this.#opts.runningAfterMs / 2));
+    this.#sweepTimer.unref();
   }
 
   #enqueue(lane: Lane, item: TItem) {
@@ -203,7 +274,8 @@ export class InvocationWriter implements TInvocationLog {
 
   async #writeBatch(kind: TLane, batch: TItem[]): Promise<void> {
     try {
-      this.#settle(kind, batch, await this.#write(kind, batch));
+      await this.#write(kind, batch);
+      this.#settle(kind, batch);
       return;
     } catch (e) {
       if (!(await this.#probe())) {
@@ -214,10 +286,12 @@ export class InvocationWriter implements TInvocationLog {
     // The database answers: some row was refused. Write them one by one; a refused row goes without payloads.
     for (const item of batch) {
       try {
-        this.#settle(kind, [item], await this.#write(kind, [item]));
+        await this.#write(kind, [item]);
+        this.#settle(kind, [item]);
       } catch {
         try {
-          this.#settle(kind, [item], await this.#write(kind, [{ ...item, json: item.fallback() }]));
+          await this.#write(kind, [{ ...item, json: item.fallback() }]);
+          this.#settle(kind, [item]);
         } catch (e) {
           this.#fail(kind, item, e);
         }
@@ -225,27 +299,25 @@ export class InvocationWriter implements TInvocationLog {
     }
   }
 
-  /** Resolves the callers of a committed batch; an outcome whose row was not found fails its caller. */
-  #settle(kind: TLane, batch: TItem[], updated: Set<string> | null) {
-    for (const item of batch) {
-      if (kind === "begin" || updated?.has(item.id)) {
-        if (kind === "finish") this.#orphans.delete(item.id);
-        item.resolve();
-      } else {
-        this.#orphans.delete(item.id); // nothing left to mark
-        item.reject(new AppError("NOT_READY", "The run finished, but its log row is missing (the database lost it); no result is returned for an unlogged run.", { invocationId: item.id }));
+  /** Resolves the callers of a committed batch; their runs are closed (row written) in memory and in the journal. */
+  #settle(kind: TLane, batch: TItem[]) {
+    if (kind === "finish") {
+      for (const item of batch) {
+        this.#open.delete(item.id);
+        this.#orphans.delete(item.id);
       }
+      this.#journal?.end(batch.map((i) => i.id));
     }
+    for (const item of batch) item.resolve();
   }
 
-  /** Writes a batch; for outcomes, returns the ids of the rows updated. */
-  async #write(kind: TLane, batch: TItem[]): Promise<Set<string> | null> {
+  async #write(kind: TLane, batch: TItem[]): Promise<void> {
     const t0 = performance.now();
     let ok = false;
     try {
-      const result = await withTimeout(this.#execute(kind, kind === "begin" ? BEGIN_SQL : FINISH_SQL, [jsonb(batch.map((i) => i.json))]), this.#opts.writeTimeoutMs);
+      await withTimeout(this.#execute(kind, kind === "finish" ? FINISH_SQL : RUNNING_SQL, [jsonArray(batch.map((i) => i.json))]), this.#opts.writeTimeoutMs);
       ok = true;
-      return kind === "finish" ? new Set((result as { id: string }[]).map((r) => r.id)) : null;
+      this.#lastOk = performance.now();
     } finally {
       this.#stats.statements++;
       if (ok) this.#stats.rows += batch.length;
@@ -257,21 +329,22 @@ export class InvocationWriter implements TInvocationLog {
   async #probe(): Promise<boolean> {
     try {
       await withTimeout(this.#execute("probe", "SELECT 1", []), Math.min(2_000, this.#opts.writeTimeoutMs));
+      this.#lastOk = performance.now();
       return true;
     } catch {
+      this.#lastOk = -Infinity;
       return false;
     }
   }
 
   #fail(kind: TLane, item: TItem, cause: unknown) {
-    // The row may be `running` in the table (a begin whose acknowledgement was lost, a finish that failed).
+    if (kind === "running") return item.reject(cause); // best effort: the outcome writes the row anyway
+    // The run stays open (in memory and in the journal): its row is written as abandoned when the database is back.
     this.#orphans.add(item.id);
     this.#scheduleOrphans();
-    const message =
-      kind === "begin"
-        ? "The invocation log cannot be written (the database is unavailable); nothing was run."
-        : "The run finished, but its outcome could not be logged (the database is unavailable); no result is returned for an unlogged run.";
-    item.reject(new AppError("NOT_READY", message, { invocationId: item.id }, { cause }));
+    item.reject(
+      new AppError("NOT_READY", "The run finished, but its outcome could not be logged (the database is unavailable); no result is returned for an unlogged run.", { invocationId: item.id }, { cause }),
+    );
   }
 
   #scheduleOrphans() {
@@ -279,12 +352,19 @@ export class InvocationWriter implements TInvocationLog {
     this.#orphanTimer = setTimeout(() => {
       this.#orphanTimer = undefined;
       for (const id of this.#orphans) {
-        const row = JSON.stringify({ id, ...ABANDONED });
-        this.#enqueue(this.#lanes.finish, { id, json: row, fallback: () => row, resolve: NOOP, reject: NOOP });
+        const run = this.#open.get(id);
+        if (!run) continue;
+        const json = abandonedRow(run.json);
+        this.#enqueue(this.#lanes.finish, { id, json, fallback: () => abandonedRow(JSON.stringify({ ...(JSON.parse(run.json) as object), inputs: UNLOGGABLE, truncated: true })), resolve: NOOP, reject: NOOP });
       }
     }, this.#opts.orphanRetryMs);
     this.#orphanTimer.unref();
   }
+}
+
+/** A run's start row (JSON object text) completed as abandoned. */
+export function abandonedRow(startJson: string): string {
+  return `${startJson.slice(0, -1)},${JSON.stringify({ ...ABANDONED, outTruncated: false }).slice(1)}`;
 }
 
 /** The outcome written for runs whose process died or whose outcome could not be logged. */
@@ -299,32 +379,37 @@ export const ABANDONED = {
   truncated: false,
 } as const;
 
-/** JSON text of an array of already serialised rows. jsonb refuses \u0000 in strings: it becomes U+FFFD. */
-function jsonb(rows: string[]): string {
+/** JSON text of an array of already serialised rows. \u0000 becomes U+FFFD (a jsonb cast, e.g. in invocation-stats.ts, refuses it). */
+function jsonArray(rows: string[]): string {
   const text = `[${rows.join(",")}]`;
   return text.includes("\\u0000") ? text.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd") : text;
 }
 
-/** Inserts a batch of `running` rows. */
-export const BEGIN_SQL = `
-INSERT INTO "Invocation" (id, "pipelineId", "versionNumber", alias, "draftHash", source, status, "startedAt", inputs, truncated, "userId", "apiKeyId", instance)
-SELECT id, "pipelineId", "versionNumber", alias, "draftHash", source, 'running', "startedAt", inputs, truncated, "userId", "apiKeyId", instance
-FROM jsonb_to_recordset($1::jsonb) AS b(
-  id uuid, "pipelineId" uuid, "versionNumber" int, alias text, "draftHash" text, source "InvocationSource",
-  "startedAt" timestamptz, inputs jsonb, truncated boolean, "userId" uuid, "apiKeyId" uuid, instance int)`;
+const START_COLUMNS = `id, "pipelineId", "versionNumber", alias, "draftHash", source, "startedAt", inputs, truncated, "userId", "apiKeyId", instance`;
+const START_TYPES = `id uuid, "pipelineId" uuid, "versionNumber" int, alias text, "draftHash" text, source "InvocationSource",
+  "startedAt" timestamptz, inputs json, truncated boolean, "userId" uuid, "apiKeyId" uuid, instance int`;
 
 /**
- * Applies a batch of outcomes and returns the ids of the rows it updated. `abandoned` only replaces `running`;
- * a real outcome replaces anything (a run marked abandoned by mistake still finished).
+ * Writes a batch of finished runs, whole rows. An upsert: a long run already has a `running` row, which its
+ * outcome replaces; `abandoned` (a run whose outcome could not be written) only replaces `running`, while a
+ * real outcome replaces anything (a run marked abandoned by mistake still finished).
  */
 export const FINISH_SQL = `
-UPDATE "Invocation" i SET status = f.status, "errorCode" = f."errorCode", "errorNode" = f."errorNode", "errorMessage" = f."errorMessage",
-  "durationMs" = f."durationMs", trace = f.trace, outputs = f.outputs, truncated = i.truncated OR f.truncated
-FROM jsonb_to_recordset($1::jsonb) AS f(
-  id uuid, status "InvocationStatus", "errorCode" text, "errorNode" text, "errorMessage" text, "durationMs" float8,
-  trace jsonb, outputs jsonb, truncated boolean)
-WHERE i.id = f.id AND (f.status <> 'abandoned' OR i.status = 'running')
-RETURNING i.id::text AS id`;
+INSERT INTO "Invocation" AS i (${START_COLUMNS}, status, "errorCode", "errorNode", "errorMessage", "durationMs", trace, outputs)
+SELECT id, "pipelineId", "versionNumber", alias, "draftHash", source, "startedAt", inputs, truncated OR coalesce("outTruncated", false), "userId", "apiKeyId", instance,
+  status, "errorCode", "errorNode", "errorMessage", "durationMs", trace, outputs
+FROM json_to_recordset($1::json) AS r(${START_TYPES},
+  status "InvocationStatus", "errorCode" text, "errorNode" text, "errorMessage" text, "durationMs" float8, trace json, outputs json, "outTruncated" boolean)
+ON CONFLICT (id) DO UPDATE SET status = excluded.status, "errorCode" = excluded."errorCode", "errorNode" = excluded."errorNode",
+  "errorMessage" = excluded."errorMessage", "durationMs" = excluded."durationMs", trace = excluded.trace, outputs = excluded.outputs,
+  truncated = i.truncated OR excluded.truncated
+WHERE excluded.status <> 'abandoned' OR i.status = 'running'`;
+
+/** Gives runs that take long a `running` row (the outcome, written later, replaces it; never the other way). */
+export const RUNNING_SQL = `
+INSERT INTO "Invocation" (${START_COLUMNS}, status)
+SELECT ${START_COLUMNS}, 'running' FROM json_to_recordset($1::json) AS r(${START_TYPES})
+ON CONFLICT (id) DO NOTHING`;
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,9 +1,26 @@
 import type { Database } from "../../db/client.ts";
-import { ABANDONED } from "./invocation-writer.ts";
+import { ABANDONED, abandonedRow, FINISH_SQL } from "./invocation-writer.ts";
 import { INSTANCE_LOCK_NAMESPACE } from "./instance-lease.ts";
+import { readInterruptedRuns, removeJournals } from "./run-journal.ts";
 
 /**
- * Marks `abandoned` the rows of runs interrupted by a crash: rows still `running` whose process is gone.
+ * Interrupted runs of this host's dead processes, from their run journals (run-journal.ts): each run begun and
+ * never finished gets its row, `abandoned`, with the inputs it started with — or, when a long run already has
+ * a `running` row, that row is marked. Then the journals are removed. Returns how many rows it wrote.
+ */
+export async function recoverJournaledRuns(db: Pick<Database, "prisma">, journalDir: string): Promise<number> {
+  const { rows, files } = readInterruptedRuns(journalDir);
+  let written = 0;
+  for (let i = 0; i < rows.length; i += 200) {
+    const batch = rows.slice(i, i + 200).map(abandonedRow);
+    written += await db.prisma.$executeRawUnsafe(FINISH_SQL, `[${batch.join(",")}]`);
+  }
+  removeJournals(files);
+  return written;
+}
+
+/**
+ * Marks `abandoned` the rows of runs interrupted by a crash: rows still `running` (long runs) whose process is gone.
  * PGlite is opened by one process only, so at start every `running` row is from a dead one. On PostgreSQL
  * several replicas may share the table: a row is dead when no session holds its instance's advisory lock
  * (see instance-lease.ts); rows without an instance (written without a lease) count as dead at start.

@@ -2,7 +2,7 @@ import pg from "pg";
 import type { Database } from "../../db/client.ts";
 import { acquireInstanceLease, type TInstanceLease } from "./instance-lease.ts";
 import { InvocationWriter, type TExecute, type TInvocationWriterOptions } from "./invocation-writer.ts";
-import { recoverInterruptedRuns } from "./recover-interrupted-runs.ts";
+import { recoverInterruptedRuns, recoverJournaledRuns } from "./recover-interrupted-runs.ts";
 import { startInvocationRetention, type TRetentionJob, type TRetentionOptions } from "./retention.ts";
 
 export interface TInvocationLogService {
@@ -22,16 +22,23 @@ export interface TInvocationLogService {
  */
 export async function startInvocationLog(
   db: Database,
-  opts: { url?: string | undefined; retention: TRetentionOptions; writer?: Omit<TInvocationWriterOptions, "instance"> },
+  opts: {
+    url?: string | undefined;
+    retention: TRetentionOptions;
+    /** This host's run journals (DATA_DIR/invocation-journal); see run-journal.ts. */
+    journalDir: string;
+    writer?: Omit<TInvocationWriterOptions, "instance" | "journalDir">;
+  },
 ): Promise<TInvocationLogService> {
   const lease = db.kind === "postgres" && opts.url ? await acquireInstanceLease(opts.url) : null;
   try {
-    const abandoned = await recoverInterruptedRuns(db);
+    // Journaled runs first (a long run's `running` row is marked there too), then `running` rows of dead replicas.
+    const abandoned = (await recoverJournaledRuns(db, opts.journalDir)) + (await recoverInterruptedRuns(db));
     const pool = db.kind === "postgres" && opts.url ? writerPools(opts.url) : null;
     // Group-commit settings measured with bench/invocation-log.ts (docs/ARCHITECTURE.md): PGlite runs on this
     // thread and pays a high fixed cost per statement, so it waits longer to write bigger batches.
     const tuning = pool ? { execute: pool.execute, maxDelayMs: 1, maxInFlight: 1 } : { maxDelayMs: 5, maxInFlight: 1 };
-    const writer = new InvocationWriter(db.prisma, { ...tuning, ...opts.writer, instance: lease?.instance ?? null });
+    const writer = new InvocationWriter(db.prisma, { ...tuning, ...opts.writer, instance: lease?.instance ?? null, journalDir: opts.journalDir });
     const retention = startInvocationRetention(db.prisma, opts.retention);
     return {
       writer,
@@ -59,13 +66,10 @@ export async function startInvocationLog(
  * A generic plan is made once, possibly while the table is empty, when a hash join over a sequential scan
  * looks cheapest; that plan would then scan the whole table on every write (measured: 5× slower serving).
  * These connections run nothing but these statements, so they forbid sequential scans and hash/merge joins:
- * outcomes find their row by primary key.
+ * the upsert finds an existing row by primary key.
  *
- * `running` rows are committed with synchronous_commit off: committed (visible, and kept if this process
- * dies), their WAL flushed within PostgreSQL's wal_writer_delay rather than before the run starts. That
- * takes one disk flush off every call's path. Only a crash of PostgreSQL itself can lose such a row, and
- * then the run's outcome finds no row to update and its caller gets NOT_READY: no answer without its row.
- * Outcomes are committed synchronously (flushed) before the caller is answered.
+ * `running` rows of long runs are committed with synchronous_commit off (best effort: the outcome writes the
+ * whole row anyway); rows of finished runs are committed synchronously (flushed) before the caller is answered.
  */
 function writerPools(url: string): { execute: TExecute; end(): Promise<void> } {
   const planner = "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c enable_hashjoin=off -c enable_mergejoin=off";
@@ -74,16 +78,15 @@ function writerPools(url: string): { execute: TExecute; end(): Promise<void> } {
     p.on("error", () => {}); // an idle connection dropped: the next write reconnects (and its failure is handled there)
     return p;
   };
-  const begins = pool("running rows", `${planner} -c synchronous_commit=off`);
+  const running = pool("running rows", `${planner} -c synchronous_commit=off`);
   const outcomes = pool("outcomes", planner);
   return {
     execute: async (what, sql, params) => {
       if (what === "probe") return outcomes.query(sql);
-      const r = await (what === "begin" ? begins : outcomes).query({ name: `inferline_invocation_${what}`, text: sql, values: params });
-      return r.rows as { id: string }[];
+      return (what === "running" ? running : outcomes).query({ name: `inferline_invocation_${what}`, text: sql, values: params });
     },
     end: async () => {
-      await Promise.all([begins.end(), outcomes.end()]);
+      await Promise.all([running.end(), outcomes.end()]);
     },
   };
 }

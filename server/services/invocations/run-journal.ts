@@ -1,0 +1,182 @@
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import path from "node:path";
+import { AppError } from "../../errors.ts";
+
+/**
+ * The local record of runs in flight, so that a run interrupted by a crash is found at the next start
+ * without a database write before every run (the invocation log writes each run's row once, when it ends).
+ *
+ * An append-only file per server process under DATA_DIR/invocation-journal/: a `B <row JSON>` line when a run
+ * starts — handed to the operating system (write(2)) before the run may start — and an `F <id>` line once
+ * its row is committed. Lines of runs starting in the same event-loop turn are written together. A process
+ * killed (kill -9, OOM, a crash) keeps what it wrote: the lines are in the kernel's page cache. Not fsynced:
+ * a power loss can lose the last lines (then those runs have no row). The file is rewritten with only the
+ * open runs when it grows past `maxBytes`, and removed on a clean stop.
+ *
+ * At start, `readInterruptedRuns` collects the runs begun and never finished in the journals of processes
+ * that are gone (same host: the file names carry the pid), to be written as `abandoned` rows.
+ */
+export class RunJournal {
+  readonly #dir: string;
+  readonly #stem = `${process.pid}-${Date.now()}`;
+  readonly #maxBytes: number;
+  #seq = 0;
+  #fd: number;
+  #file: string;
+  #bytes = 0;
+  #lines: string[] = [];
+  #waiters: { resolve(): void; reject(e: unknown): void }[] = [];
+  #scheduled = false;
+  #closed = false;
+
+  /** `openRuns` gives the `B` lines' row JSON of every run still open (rewritten into a fresh file on rotation). */
+  constructor(
+    dir: string,
+    private readonly openRuns: () => Iterable<string>,
+    opts: { maxBytes?: number } = {},
+  ) {
+    this.#dir = dir;
+    this.#maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
+    mkdirSync(dir, { recursive: true });
+    this.#file = this.#name();
+    this.#fd = openSync(this.#file, "a");
+  }
+
+  /** Records a run starting; resolves once the line is written (the run may start then), rejects when it cannot be. */
+  begin(rowJson: string): Promise<void> {
+    if (this.#closed) return Promise.reject(new AppError("NOT_READY", "The server is shutting down; nothing was run."));
+    this.#lines.push(`B ${rowJson}\n`);
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Records runs whose rows are committed (no wait: losing this line only means a redundant recovery write). */
+  end(ids: readonly string[]): void {
+    if (this.#closed || ids.length === 0) return;
+    for (const id of ids) this.#lines.push(`F ${id}\n`);
+    this.#schedule();
+  }
+
+  /** Writes what is pending; removes the file when no run is open (a clean stop leaves nothing to recover). */
+  close(): void {
+    if (this.#closed) return;
+    this.#flush();
+    this.#closed = true;
+    closeSync(this.#fd);
+    if (isEmpty(this.openRuns())) unlinkSync(this.#file);
+  }
+
+  #name(): string {
+    return path.join(this.#dir, `${this.#stem}.${this.#seq}.journal`);
+  }
+
+  #schedule() {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush() {
+    this.#scheduled = false;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    if (this.#lines.length) {
+      const text = this.#lines.join("");
+      this.#lines = [];
+      try {
+        this.#bytes += writeAll(this.#fd, text);
+      } catch (cause) {
+        const e = new AppError("NOT_READY", "The run journal cannot be written (disk full or not writable); nothing was run.", {}, { cause });
+        for (const w of waiters) w.reject(e);
+        return;
+      }
+    }
+    for (const w of waiters) w.resolve();
+    if (this.#bytes > this.#maxBytes) this.#rotate();
+  }
+
+  /** A fresh file with only the open runs; the old one is removed once the new one holds them. */
+  #rotate() {
+    const old = { fd: this.#fd, file: this.#file };
+    this.#seq++;
+    this.#file = this.#name();
+    this.#fd = openSync(this.#file, "a");
+    let text = "";
+    for (const json of this.openRuns()) text += `B ${json}\n`;
+    this.#bytes = text ? writeAll(this.#fd, text) : 0;
+    closeSync(old.fd);
+    unlinkSync(old.file);
+  }
+}
+
+function writeAll(fd: number, text: string): number {
+  const buf = Buffer.from(text);
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off);
+  return buf.length;
+}
+
+function isEmpty(it: Iterable<unknown>): boolean {
+  for (const _ of it) return false;
+  return true;
+}
+
+const FILE = /^(\d+)-(\d+)\.(\d+)\.journal$/;
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * The runs begun and never finished in the journals of processes that are gone: their row JSON (as the
+ * run's `begin` had it), and the files read, to remove once those rows are written. A torn last line
+ * (the process died mid-write) is skipped. Journals of live processes (another replica on this host) are left.
+ */
+export function readInterruptedRuns(dir: string): { rows: string[]; files: string[] } {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { rows: [], files: [] };
+    throw e;
+  }
+  const begun = new Map<string, string>();
+  const finished = new Set<string>();
+  const files: string[] = [];
+  for (const name of names) {
+    const m = FILE.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    const file = path.join(dir, name);
+    files.push(file);
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      if (line.startsWith("F ")) finished.add(line.slice(2));
+      else if (line.startsWith("B ")) {
+        try {
+          const row = JSON.parse(line.slice(2)) as { id?: unknown };
+          if (typeof row.id === "string") begun.set(row.id, line.slice(2));
+        } catch {
+          // a torn line
+        }
+      }
+    }
+  }
+  return { rows: [...begun].filter(([id]) => !finished.has(id)).map(([, json]) => json), files };
+}
+
+export function removeJournals(files: readonly string[]): void {
+  for (const f of files) {
+    try {
+      unlinkSync(f);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+  }
+}
