@@ -1,6 +1,8 @@
 // Benchmark: the iris example pipeline over Inferline's REST endpoint vs a bare node:http server running
-// the same ONNX model in-process, in the same run. Load comes from autocannon in this process; each server
-// runs in its own process so its CPU (including inference workers) is measured from /proc.
+// the same ONNX model in-process, in the same run — and Inferline with its invocation log on (as in production)
+// and off, so the table also shows what logging every call costs. Load comes from autocannon in this process;
+// each server runs in its own process so its CPU (including inference workers) is measured from /proc.
+// Inferline is bench/servers/logging-server.ts: the server's own start-up of the log (journal, group commit).
 //
 //   node --import tsx bench/rest-vs-bare.ts            (PGlite; BENCH_DATABASE_URL=postgresql://… for PostgreSQL)
 //   BENCH_SECONDS=10 BENCH_CONNECTIONS=1,8,64
@@ -19,9 +21,9 @@ interface TStarted {
   database?: string;
 }
 
-function start(script: string, execArgv: string[] = []): Promise<TStarted> {
+function start(script: string, execArgv: string[] = [], env: Record<string, string> = {}): Promise<TStarted> {
   return new Promise((resolve, reject) => {
-    const child = fork(new URL(script, import.meta.url), [], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(new URL(script, import.meta.url), [], { execArgv, env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     child.once("message", (m) => resolve({ child, ...(m as { port: number; key?: string; database?: string }) }));
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
@@ -51,7 +53,8 @@ async function load(target: TStarted, path: string, connections: number, seconds
 }
 
 const bare = await start("./servers/bare-server.mjs");
-const inferline = await start("./servers/inferline-server.ts", ["--import", "tsx"]);
+const inferline = await start("./servers/logging-server.ts", ["--import", "tsx"], { BENCH_LOG: "on" });
+const unlogged = await start("./servers/logging-server.ts", ["--import", "tsx"], { BENCH_LOG: "off" });
 console.log(`Inferline on ${inferline.database}; ${SECONDS}s per point; CPU includes inference workers.\n`);
 
 // Check both answer the same prediction before timing anything.
@@ -59,28 +62,33 @@ const check = async (s: TStarted, path: string) => (await (await fetch(`http://1
 const [a, b] = [await check(bare, "/"), await check(inferline, "/api/v1/pipelines/iris-classifier/invoke")];
 if (a.outputs.label !== b.outputs.label) throw new Error(`predictions differ: ${a.outputs.label} vs ${b.outputs.label}`);
 
+const INVOKE = "/api/v1/pipelines/iris-classifier/invoke";
 const rows: string[][] = [];
 for (const c of CONNECTIONS) {
   await load(bare, "/", c, 1); // warm-up
-  await load(inferline, "/api/v1/pipelines/iris-classifier/invoke", c, 1);
+  await load(inferline, INVOKE, c, 1);
+  await load(unlogged, INVOKE, c, 1);
   const base = await load(bare, "/", c, SECONDS);
-  const ours = await load(inferline, "/api/v1/pipelines/iris-classifier/invoke", c, SECONDS);
+  const ours = await load(inferline, INVOKE, c, SECONDS);
+  const off = await load(unlogged, INVOKE, c, SECONDS);
   rows.push([
     String(c),
     base.rps.toFixed(0),
     ours.rps.toFixed(0),
+    off.rps.toFixed(0),
+    `${((1 - ours.rps / off.rps) * 100).toFixed(1)}%`,
     `${base.p50.toFixed(2)} / ${base.p99.toFixed(2)}`,
     `${ours.p50.toFixed(2)} / ${ours.p99.toFixed(2)}`,
     `${((ours.p50 - base.p50) * 1000).toFixed(0)}`,
     base.cpuPerReqUs.toFixed(0),
     ours.cpuPerReqUs.toFixed(0),
     (ours.cpuPerReqUs / base.cpuPerReqUs).toFixed(2),
-    String(base.errors + ours.errors),
+    off.cpuPerReqUs.toFixed(0),
+    String(base.errors + ours.errors + off.errors),
   ]);
 }
-const header = ["c", "bare req/s", "inferline req/s", "bare p50/p99 ms", "inferline p50/p99 ms", "added p50 µs", "bare CPU µs/req", "inferline CPU µs/req", "CPU ratio", "errors"];
+const header = ["c", "bare req/s", "inferline req/s", "inferline, log off req/s", "logging cost", "bare p50/p99 ms", "inferline p50/p99 ms", "added p50 µs", "bare CPU µs/req", "inferline CPU µs/req", "CPU ratio", "log off CPU µs/req", "errors"];
 console.log(`| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 
-bare.child.kill("SIGTERM");
-inferline.child.kill("SIGTERM");
+for (const s of [bare, inferline, unlogged]) s.child.kill("SIGTERM");

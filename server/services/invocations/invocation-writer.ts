@@ -104,7 +104,13 @@ class Lane {
   queue: TItem[] = [];
   bytes = 0;
   timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** `timer` is the maxDelayMs wait (not the end-of-turn flush). */
+  delaying = false;
   readonly inFlight = new Set<Promise<void>>();
+  /** Rows in the writes in flight. */
+  inFlightRows = 0;
+  /** performance.now() of the last row queued. */
+  lastEnqueue = -Infinity;
   constructor(readonly kind: TLane) {}
 }
 
@@ -238,18 +244,32 @@ export class InvocationWriter implements TInvocationLog {
     this.#sweepTimer.unref();
   }
 
+  /** Runs begun whose outcome is not queued or being written yet: those a batch could still wait for. */
+  #stillRunning(): number {
+    const f = this.#lanes.finish;
+    return this.#open.size - this.#orphans.size - f.queue.length - f.inFlightRows;
+  }
+
   #enqueue(lane: Lane, item: TItem) {
     lane.queue.push(item);
     lane.bytes += item.json.length;
     if (lane.inFlight.size >= this.#opts.maxInFlight) return; // a write finishing takes the queue along
-    if (lane.queue.length >= this.#opts.maxBatchRows || lane.bytes >= this.#opts.maxBatchBytes) this.#flush(lane);
-    else if (!lane.timer) {
-      const flush = () => {
-        lane.timer = undefined;
-        this.#flush(lane);
-      };
-      lane.timer = this.#opts.maxDelayMs > 0 ? setTimeout(flush, this.#opts.maxDelayMs) : setImmediate(flush);
-    }
+    if (lane.queue.length >= this.#opts.maxBatchRows || lane.bytes >= this.#opts.maxBatchBytes) return this.#flush(lane);
+    // Wait up to maxDelayMs for other rows — unless calls come one at a time (the previous row came longer than
+    // that ago and no other run is going that could add one): a lone caller would only be kept waiting, so
+    // write at the end of this event-loop turn.
+    const now = performance.now();
+    const sparse = now - lane.lastEnqueue >= this.#opts.maxDelayMs && this.#stillRunning() <= 0;
+    lane.lastEnqueue = now;
+    const wait = this.#opts.maxDelayMs > 0 && (lane.kind === "running" || !sparse);
+    if (lane.timer && (wait || !lane.delaying)) return;
+    if (lane.timer) clearTimeout(lane.timer as NodeJS.Timeout);
+    const flush = () => {
+      lane.timer = undefined;
+      this.#flush(lane);
+    };
+    lane.delaying = wait;
+    lane.timer = wait ? setTimeout(flush, this.#opts.maxDelayMs) : setImmediate(flush);
   }
 
   #flush(lane: Lane): void {
@@ -264,8 +284,10 @@ export class InvocationWriter implements TInvocationLog {
     while (n < lane.queue.length && n < this.#opts.maxBatchRows && (n === 0 || bytes + lane.queue[n]!.json.length <= this.#opts.maxBatchBytes)) bytes += lane.queue[n++]!.json.length;
     const batch = lane.queue.splice(0, n);
     lane.bytes -= bytes;
+    lane.inFlightRows += batch.length;
     const write: Promise<void> = this.#writeBatch(lane.kind, batch).finally(() => {
       lane.inFlight.delete(write);
+      lane.inFlightRows -= batch.length;
       // Rows queued meanwhile have waited for a whole write already: go at once.
       if (lane.queue.length) this.#flush(lane);
     });
