@@ -128,9 +128,11 @@ describe("kill -9 during a run", () => {
     const { key, runtime } = await installIris(db, dir);
     await runtime.close();
 
-    const a = await startEntry(fresh.url, dir, key, true);
+    // Each replica on its own disk (as on separate hosts): a's journal is out of c's reach, so a's row can only
+    // be found through the table — `running`, with no process holding its instance's lock.
+    const a = await startEntry(fresh.url, path.join(dir, "a"), key, true);
     cleanup.push(() => a.kill9());
-    const b = await startEntry(fresh.url, dir, key, true);
+    const b = await startEntry(fresh.url, path.join(dir, "b"), key, true);
     cleanup.push(() => b.kill9());
     expect(a.instance).not.toBe(b.instance);
     const pending = [a.invoke().catch((e: unknown) => e), b.invoke().catch((e: unknown) => e)];
@@ -140,7 +142,7 @@ describe("kill -9 during a run", () => {
     expect((await statuses(db)).filter((s) => s === "running")).toHaveLength(2);
     await a.kill9();
 
-    const c = await startEntry(fresh.url, dir, key, false);
+    const c = await startEntry(fresh.url, path.join(dir, "c"), key, false);
     cleanup.push(() => c.stop());
     expect(c.abandoned).toBe(1);
     const rest = await db.prisma.invocation.findMany({ where: { source: "rest" }, select: { status: true, instance: true } });

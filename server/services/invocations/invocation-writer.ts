@@ -94,6 +94,8 @@ interface TOpenRun {
   t: number;
   /** A `running` row was queued for it (long run). */
   announced: boolean;
+  /** Its outcome is queued or being written (no `running` row needed any more). */
+  finishing: boolean;
 }
 
 const NOOP = () => {};
@@ -172,8 +174,8 @@ export class InvocationWriter implements TInvocationLog {
       if (!(await this.#probing)) throw new AppError("NOT_READY", "The invocation log cannot be written (the database is unavailable); nothing was run.");
     }
     const id = uuidv7();
-    const json = JSON.stringify({ id, ...row, instance: this.#instance });
-    this.#open.set(id, { json, t: performance.now(), announced: false });
+    const json = JSON.stringify({ ...row, id, instance: this.#instance });
+    this.#open.set(id, { json, t: performance.now(), announced: false, finishing: false });
     if (this.#journal) {
       try {
         await this.#journal.begin(json);
@@ -189,6 +191,7 @@ export class InvocationWriter implements TInvocationLog {
   finish(id: string, c: TCompletion): Promise<void> {
     const run = this.#open.get(id);
     if (!run) return Promise.reject(new AppError("INTERNAL", `No run ${id} was begun with this writer.`));
+    run.finishing = true;
     const { truncated, ...outcome } = c;
     // The start row and the outcome as one object, without serialising the inputs again.
     const json = `${run.json.slice(0, -1)},${JSON.stringify({ ...outcome, outTruncated: truncated }).slice(1)}`;
@@ -196,7 +199,17 @@ export class InvocationWriter implements TInvocationLog {
       this.#enqueue(this.#lanes.finish, {
         id,
         json,
-        fallback: () => JSON.stringify({ ...(JSON.parse(run.json) as object), inputs: UNLOGGABLE, ...outcome, trace: null, outputs: null, truncated: true }),
+        fallback: () =>
+          JSON.stringify({
+            ...(JSON.parse(run.json) as object),
+            inputs: UNLOGGABLE,
+            ...outcome,
+            errorNode: outcome.errorNode?.toWellFormed() ?? null,
+            errorMessage: outcome.errorMessage?.toWellFormed() ?? null,
+            trace: null,
+            outputs: null,
+            truncated: true,
+          }),
         resolve,
         reject,
       }),
@@ -208,7 +221,10 @@ export class InvocationWriter implements TInvocationLog {
     return { queued: this.#lanes.finish.queue.length + this.#lanes.running.queue.length, open: this.#open.size, orphans: this.#orphans.size, ...this.#stats };
   }
 
-  /** Refuses new runs, then writes what is queued (outcomes of runs still finishing included). */
+  /**
+   * Refuses new runs, then writes what is queued. Runs still executing are not waited for: they stay open in the
+   * journal (their outcome, if it still comes, replaces the abandoned row the next start writes).
+   */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#orphanTimer);
@@ -235,7 +251,7 @@ export class InvocationWriter implements TInvocationLog {
       this.#sweepTimer = undefined;
       const due = performance.now() - this.#opts.runningAfterMs;
       for (const [id, run] of this.#open) {
-        if (run.t > due || run.announced || this.#orphans.has(id)) continue;
+        if (run.t > due || run.announced || run.finishing || this.#orphans.has(id)) continue;
         run.announced = true;
         this.#enqueue(this.#lanes.running, { id, json: run.json, fallback: () => JSON.stringify({ ...(JSON.parse(run.json) as object), inputs: UNLOGGABLE, truncated: true }), resolve: NOOP, reject: NOOP });
       }
@@ -282,7 +298,8 @@ export class InvocationWriter implements TInvocationLog {
     let n = 0;
     let bytes = 0;
     while (n < lane.queue.length && n < this.#opts.maxBatchRows && (n === 0 || bytes + lane.queue[n]!.json.length <= this.#opts.maxBatchBytes)) bytes += lane.queue[n++]!.json.length;
-    const batch = lane.queue.splice(0, n);
+    // Rows in id order: concurrent statements of the two lanes touching the same rows then lock them in the same order.
+    const batch = lane.queue.splice(0, n).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     lane.bytes -= bytes;
     lane.inFlightRows += batch.length;
     const write: Promise<void> = this.#writeBatch(lane.kind, batch).finally(() => {
@@ -295,14 +312,19 @@ export class InvocationWriter implements TInvocationLog {
   }
 
   async #writeBatch(kind: TLane, batch: TItem[]): Promise<void> {
-    try {
-      await this.#write(kind, batch);
-      this.#settle(kind, batch);
-      return;
-    } catch (e) {
-      if (!(await this.#probe())) {
-        for (const item of batch) this.#fail(kind, item, e);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#write(kind, batch);
+        this.#settle(kind, batch);
         return;
+      } catch (e) {
+        if (!(await this.#probe())) {
+          for (const item of batch) this.#fail(kind, item, e);
+          return;
+        }
+        // The database answers. A refused value (SQLSTATE class 22) is some row's; anything else (a deadlock, a
+        // timeout) is retried once as a whole before the batch is split.
+        if (isDataError(e) || attempt > 0 || batch.length === 1) break;
       }
     }
     // The database answers: some row was refused. Write them one by one; a refused row goes without payloads.
@@ -384,6 +406,12 @@ export class InvocationWriter implements TInvocationLog {
   }
 }
 
+/** A value PostgreSQL refused (SQLSTATE class 22: invalid text, escape, number…), from node-postgres or Prisma. */
+function isDataError(e: unknown): boolean {
+  const codes = [(e as { code?: unknown })?.code, (e as { meta?: { code?: unknown } })?.meta?.code, (e as { cause?: { code?: unknown } })?.cause?.code];
+  return codes.some((c) => typeof c === "string" && /^22[0-9A-Z]{3}$/.test(c)) || /\b22[0-9A-Z]{3}\b|invalid input syntax|unsupported Unicode escape/i.test(String((e as Error)?.message ?? ""));
+}
+
 /** A run's start row (JSON object text) completed as abandoned. */
 export function abandonedRow(startJson: string): string {
   return `${startJson.slice(0, -1)},${JSON.stringify({ ...ABANDONED, outTruncated: false }).slice(1)}`;
@@ -398,11 +426,10 @@ export const ABANDONED = {
   durationMs: null,
   trace: null,
   outputs: null,
-  truncated: false,
 } as const;
 
 /** JSON text of an array of already serialised rows. \u0000 becomes U+FFFD (a jsonb cast, e.g. in invocation-stats.ts, refuses it). */
-function jsonArray(rows: string[]): string {
+export function jsonArray(rows: string[]): string {
   const text = `[${rows.join(",")}]`;
   return text.includes("\\u0000") ? text.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd") : text;
 }

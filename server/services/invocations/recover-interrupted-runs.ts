@@ -1,5 +1,5 @@
 import type { Database } from "../../db/client.ts";
-import { ABANDONED, abandonedRow, FINISH_SQL } from "./invocation-writer.ts";
+import { ABANDONED, abandonedRow, FINISH_SQL, jsonArray } from "./invocation-writer.ts";
 import { INSTANCE_LOCK_NAMESPACE } from "./instance-lease.ts";
 import { readInterruptedRuns, removeJournals } from "./run-journal.ts";
 
@@ -10,10 +10,25 @@ import { readInterruptedRuns, removeJournals } from "./run-journal.ts";
  */
 export async function recoverJournaledRuns(db: Pick<Database, "prisma">, journalDir: string): Promise<number> {
   const { rows, files } = readInterruptedRuns(journalDir);
+  const write = (batch: string[]) => db.prisma.$executeRawUnsafe(FINISH_SQL, jsonArray(batch));
   let written = 0;
   for (let i = 0; i < rows.length; i += 200) {
     const batch = rows.slice(i, i + 200).map(abandonedRow);
-    written += await db.prisma.$executeRawUnsafe(FINISH_SQL, `[${batch.join(",")}]`);
+    try {
+      written += await write(batch);
+    } catch {
+      // Some row is refused (e.g. a lone UTF-16 surrogate in its inputs): one by one, a refused row without its
+      // inputs, and one refused even so is left out — a bad row must not keep the server from starting.
+      await db.prisma.$queryRawUnsafe("SELECT 1"); // the database itself failing does stop the start
+      for (const row of batch) {
+        try {
+          written += await write([row]);
+        } catch {
+          const bare = { ...(JSON.parse(row) as Record<string, unknown>), inputs: { $unloggable: "the database refused this payload" }, truncated: true };
+          written += await write([JSON.stringify(bare)]).catch(() => 0);
+        }
+      }
+    }
   }
   removeJournals(files);
   return written;

@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
 import path from "node:path";
 import { AppError } from "../../errors.ts";
 
@@ -14,16 +15,21 @@ import { AppError } from "../../errors.ts";
  * open runs when it grows past `maxBytes`, and removed on a clean stop.
  *
  * At start, `readInterruptedRuns` collects the runs begun and never finished in the journals of processes
- * that are gone (same host: the file names carry the pid), to be written as `abandoned` rows.
+ * that are gone, to be written as `abandoned` rows. File names carry the host name, the pid and the time the
+ * journal was opened: a journal is a dead process's when it is from this host and its pid is not running, or
+ * runs a process started after the journal was opened (a reused pid, e.g. pid 1 in a restarted container).
+ * Journals of other hosts are left alone (keep DATA_DIR on a disk of its own per host).
  */
 export class RunJournal {
   readonly #dir: string;
-  readonly #stem = `${process.pid}-${Date.now()}`;
+  readonly #stem = `${HOST}-${process.pid}-${Date.now()}`;
   readonly #maxBytes: number;
   #seq = 0;
   #fd: number;
   #file: string;
   #bytes = 0;
+  /** Bytes of open runs the last rotation wrote: the next one waits until the file is well past that. */
+  #liveBytes = 0;
   #lines: string[] = [];
   #waiters: { resolve(): void; reject(e: unknown): void }[] = [];
   #scheduled = false;
@@ -40,6 +46,7 @@ export class RunJournal {
     mkdirSync(dir, { recursive: true });
     this.#file = this.#name();
     this.#fd = openSync(this.#file, "a");
+    OPEN_HERE.add(this.#file);
   }
 
   /** Records a run starting; resolves once the line is written (the run may start then), rejects when it cannot be. */
@@ -65,6 +72,7 @@ export class RunJournal {
     this.#flush();
     this.#closed = true;
     closeSync(this.#fd);
+    OPEN_HERE.delete(this.#file);
     if (isEmpty(this.openRuns())) unlinkSync(this.#file);
   }
 
@@ -80,6 +88,7 @@ export class RunJournal {
 
   #flush() {
     this.#scheduled = false;
+    if (this.#closed) return;
     const waiters = this.#waiters;
     this.#waiters = [];
     if (this.#lines.length) {
@@ -88,28 +97,57 @@ export class RunJournal {
       try {
         this.#bytes += writeAll(this.#fd, text);
       } catch (cause) {
+        // Cut what part of it was written (a torn line would swallow the next one); those runs do not start.
+        try {
+          ftruncateSync(this.#fd, this.#bytes);
+        } catch {
+          // nothing more to do: the lines after a torn one may be lost at recovery
+        }
         const e = new AppError("NOT_READY", "The run journal cannot be written (disk full or not writable); nothing was run.", {}, { cause });
         for (const w of waiters) w.reject(e);
         return;
       }
     }
     for (const w of waiters) w.resolve();
-    if (this.#bytes > this.#maxBytes) this.#rotate();
+    if (this.#bytes > Math.max(this.#maxBytes, 2 * this.#liveBytes)) this.#rotate();
   }
 
-  /** A fresh file with only the open runs; the old one is removed once the new one holds them. */
+  /** A fresh file with only the open runs; the old one is removed once the new one holds them. On failure the old one stays. */
   #rotate() {
-    const old = { fd: this.#fd, file: this.#file };
-    this.#seq++;
-    this.#file = this.#name();
-    this.#fd = openSync(this.#file, "a");
-    let text = "";
-    for (const json of this.openRuns()) text += `B ${json}\n`;
-    this.#bytes = text ? writeAll(this.#fd, text) : 0;
-    closeSync(old.fd);
-    unlinkSync(old.file);
+    const next = path.join(this.#dir, `${this.#stem}.${this.#seq + 1}.journal`);
+    let fd: number | undefined;
+    try {
+      fd = openSync(next, "a");
+      let text = "";
+      for (const json of this.openRuns()) text += `B ${json}\n`;
+      const bytes = text ? writeAll(fd, text) : 0;
+      closeSync(this.#fd);
+      unlinkSync(this.#file);
+      OPEN_HERE.delete(this.#file);
+      OPEN_HERE.add(next);
+      this.#seq++;
+      this.#fd = fd;
+      this.#file = next;
+      this.#bytes = bytes;
+      this.#liveBytes = bytes;
+    } catch {
+      // Keep writing to the old file (it holds every open run); try again at a later flush.
+      if (fd !== undefined && fd !== this.#fd) {
+        try {
+          closeSync(fd);
+          unlinkSync(next);
+        } catch {
+          // best effort
+        }
+      }
+      this.#liveBytes = this.#bytes;
+    }
   }
 }
+
+/** Journals open in this process (not to be recovered by a second log started in the same process, e.g. tests). */
+const OPEN_HERE = new Set<string>();
+const HOST = hostname().replace(/[^A-Za-z0-9.]/g, "_") || "host";
 
 function writeAll(fd: number, text: string): number {
   const buf = Buffer.from(text);
@@ -123,16 +161,31 @@ function isEmpty(it: Iterable<unknown>): boolean {
   return true;
 }
 
-const FILE = /^(\d+)-(\d+)\.(\d+)\.journal$/;
+const FILE = /^(.+)-(\d+)-(\d+)\.(\d+)\.journal$/;
 
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
+/** Epoch ms at which a process started (Linux /proc), or null when unknown. */
+function processStartMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const btime = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+    return Number.isFinite(startTicks) && Number.isFinite(btime) ? btime * 1000 + (startTicks * 1000) / 100 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the process that opened a journal (this host, `pid`, at `openedAt`) may still be running. */
+function writerAlive(file: string, pid: number, openedAt: number): boolean {
+  if (pid === process.pid) return OPEN_HERE.has(file); // an earlier process with this pid (a restarted container)
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  // The pid runs — the journal's writer, or a process that reused the pid after it died. (CLK_TCK 100; 2 s slack.)
+  const started = processStartMs(pid);
+  return started === null || started <= openedAt + 2_000;
 }
 
 /**
@@ -153,8 +206,8 @@ export function readInterruptedRuns(dir: string): { rows: string[]; files: strin
   const files: string[] = [];
   for (const name of names) {
     const m = FILE.exec(name);
-    if (!m || alive(Number(m[1]))) continue;
     const file = path.join(dir, name);
+    if (!m || m[1] !== HOST || writerAlive(file, Number(m[2]), Number(m[3]))) continue;
     files.push(file);
     for (const line of readFileSync(file, "utf8").split("\n")) {
       if (line.startsWith("F ")) finished.add(line.slice(2));

@@ -37,10 +37,10 @@ export type TRunResult =
 
 /**
  * The one code path that runs a pipeline, for the editor, REST, OIP and batch alike: resolve the graph,
- * commit a `running` log row, compile/execute, commit the outcome — and only then answer, failed runs
- * included. Nothing runs unlogged: when the row cannot be committed first, the call fails with NOT_READY
- * and the pipeline does not start; when the outcome cannot be committed, the call fails with NOT_READY too
- * (the row is marked abandoned later). Unknown pipelines/versions throw (nothing ran, nothing to log).
+ * register the run with the invocation log (journaled; refused with NOT_READY when the database does not
+ * answer, and then the pipeline does not start), compile/execute, commit the run's row — and only then
+ * answer, failed runs included. When the row cannot be committed the call fails with NOT_READY too (the
+ * row is written as abandoned later). Unknown pipelines/versions throw (nothing ran, nothing to log).
  */
 export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req: TRunRequest, resolver = new RunnableResolver(db, { ttlMs: 0, allowArchived: true })): Promise<TRunResult> {
   const runnable = await resolver.resolve(req.slug, req.target);
@@ -62,21 +62,40 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
 
   const t0 = performance.now();
   let result: TRunResult;
-  if (!compiled.plan) {
-    const errors = compiled.issues.filter((i) => i.severity === "error");
-    const error = { code: "INVALID_PIPELINE", message: `The pipeline does not compile: ${errors[0]?.message ?? "unknown error"}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`, issues: errors };
-    result = { status: "error", invocationId, version, error, trace: [], durationMs: performance.now() - t0 };
-  } else {
+  try {
+    result = await run();
+  } catch (e) {
+    // A bug, not a failed run: still record the outcome (if the log can take it) before letting it propagate.
+    await log.finish(invocationId, completion({ status: "error", invocationId, version, error: { code: "INTERNAL", message: "Internal error" }, trace: [], durationMs: performance.now() - t0 })).catch(() => {});
+    throw e;
+  }
+  let outcome: TCompletion;
+  try {
+    outcome = completion(result);
+  } catch {
+    // Shaping the payload failed (a bug): the row is written all the same, without it.
+    outcome = { status: result.status, errorCode: "INTERNAL", errorNode: null, errorMessage: "The run's outcome could not be prepared for the log.", durationMs: result.durationMs, trace: [], outputs: null, truncated: true };
+  }
+  await log.finish(invocationId, outcome);
+  try {
+    engine.observer?.runFinished({ pipeline: runnable.slug, version, source: req.source, status: result.status, durationMs: result.durationMs, trace: result.trace });
+  } catch {
+    // metrics must not fail a logged run
+  }
+  return result;
+
+  async function run(): Promise<TRunResult> {
+    if (!compiled.plan) {
+      const errors = compiled.issues.filter((i) => i.severity === "error");
+      const error = { code: "INVALID_PIPELINE", message: `The pipeline does not compile: ${errors[0]?.message ?? "unknown error"}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`, issues: errors };
+      return { status: "error", invocationId, version, error, trace: [], durationMs: performance.now() - t0 };
+    }
     try {
-      const run = await execute(compiled.plan, req.inputs, { models: engine.models, timeoutMs: engine.runTimeoutMs, ...(req.signal ? { signal: req.signal } : {}), ...(req.cache ? { cache: req.cache } : {}) });
-      const outputs = Object.fromEntries(Object.entries(run.outputs).map(([k, v]) => [k, toJsonValue(v)]));
-      result = { status: "ok", invocationId, version, outputs, trace: run.trace, durationMs: run.durationMs };
+      const r = await execute(compiled.plan, req.inputs, { models: engine.models, timeoutMs: engine.runTimeoutMs, ...(req.signal ? { signal: req.signal } : {}), ...(req.cache ? { cache: req.cache } : {}) });
+      const outputs = Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, toJsonValue(v)]));
+      return { status: "ok", invocationId, version, outputs, trace: r.trace, durationMs: r.durationMs };
     } catch (e) {
-      if (!(e instanceof RunError)) {
-        // A bug, not a failed run: still record the outcome before letting it propagate.
-        await log.finish(invocationId, completion({ status: "error", invocationId, version, error: { code: "INTERNAL", message: "Internal error" }, trace: [], durationMs: performance.now() - t0 }));
-        throw e;
-      }
+      if (!(e instanceof RunError)) throw e;
       // A coded cause (e.g. INFERENCE_TIMEOUT from the model runtime) is more precise than NODE_FAILED.
       const code = e.code === "NODE_FAILED" && e.cause instanceof AppError ? e.cause.code : e.code;
       const error = {
@@ -86,13 +105,9 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
         ...(e.port ? { port: e.port } : {}),
         ...(e.details ? { details: e.details } : {}),
       };
-      result = { status: "error", invocationId, version, error, trace: e.trace, durationMs: performance.now() - t0 };
+      return { status: "error", invocationId, version, error, trace: e.trace, durationMs: performance.now() - t0 };
     }
   }
-
-  engine.observer?.runFinished({ pipeline: runnable.slug, version, source: req.source, status: result.status, durationMs: result.durationMs, trace: result.trace });
-  await log.finish(invocationId, completion(result));
-  return result;
 
   function completion(r: TRunResult): TCompletion {
     const outputs = r.status === "ok" ? logOutputs(r.outputs, logPolicy, engine.payloadMaxBytes) : null;
