@@ -332,4 +332,28 @@ describe("Logs page in a browser", () => {
     await banner.waitFor({ state: "detached" });
     expect(pageErrors).toEqual([]);
   });
+  it("sets a pipeline's log policy in the UI: a redacted field is stored as [redacted] from the next call on", async () => {
+    await page.goto("/pipelines/iris-classifier");
+    await page.getByRole("tab", { name: "Versions & activity" }).click();
+    const panel = page.getByTestId("log-policy-panel");
+    await panel.waitFor();
+    expect(await page.getByTestId("log-policy-mode").inputValue()).toBe("full");
+    await page.getByTestId("log-policy-redact").fill("flower.petal_width_cm\nnot a path");
+    await page.getByTestId("log-policy-save").click();
+    await panel.getByText("is not a field name or a dotted path").waitFor();
+    await page.getByTestId("log-policy-redact").fill("flower.petal_width_cm");
+    await page.getByTestId("log-policy-save").click();
+    await panel.getByText("The next calls are logged this way.").waitFor();
+    await panel.screenshot({ path: path.join(SHOTS, "logs-09-log-policy.png") });
+
+    const ok = await trpcMutation("runs.test", { slug: "iris-classifier", target: 1, inputs: { flower: FLOWER } });
+    expect(ok.status, ok.body).toBe(200);
+    const id = (JSON.parse(ok.body) as { result: { data: { invocationId: string } } }).result.data.invocationId;
+    await page.goto(`/logs/${id}`);
+    const inputs = page.getByTestId("log-inputs");
+    await inputs.waitFor();
+    const logged = JSON.parse((await inputs.textContent()) ?? "{}") as { flower: Record<string, unknown> };
+    expect(logged.flower).toEqual({ ...FLOWER, petal_width_cm: "[redacted]" });
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -19,6 +19,7 @@ import { RenamePipelineDialog } from "../rename-pipeline-dialog";
 import { ActivityPanel } from "./activity-panel";
 import { AliasesPanel } from "./aliases-panel";
 import { DraftWorkspace } from "./draft-workspace";
+import { LogPolicyPanel } from "./log-policy-panel";
 import { VersionsPanel } from "./versions-panel";
 
 type TTab = "editor" | "dashboard" | "history" | "json";
@@ -147,6 +148,7 @@ export function PipelineDetailPage({ replayId }: { replayId?: string | undefined
             <VersionsPanel slug={p.slug} />
             <div className="stack">
               <AliasesPanel slug={p.slug} editable={editable && !p.archived} />
+              <LogPolicyPanel slug={p.slug} policy={p.logPolicy} editable={editable && !p.archived} />
             </div>
           </div>
           <ActivityPanel slug={p.slug} />
