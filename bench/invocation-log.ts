@@ -20,8 +20,19 @@ import pg from "pg";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const BODY = JSON.stringify({ flower: { sepal_length_cm: 6.1, sepal_width_cm: 2.8, petal_length_cm: 4.7, petal_width_cm: 1.2 } });
-const PATH = "/api/v1/pipelines/iris-classifier/invoke";
+// BENCH_PIPELINE=ocr-ppocr-v4: a real-sized model instead (PaddleOCR on the vendored invoice scan, multipart upload),
+// to see the log's fixed cost per call against a call that does real work.
+const PIPELINE = process.env.BENCH_PIPELINE ?? "iris-classifier";
+const PATH = `/api/v1/pipelines/${PIPELINE}/invoke`;
+const REQUEST: { body: string | Buffer; contentType: string } =
+  PIPELINE === "ocr-ppocr-v4"
+    ? (() => {
+        const boundary = "inferline-bench-boundary";
+        const image = readFileSync(new URL("../test/fixtures/ocr/invoice.jpg", import.meta.url));
+        const head = `--${boundary}\r\ncontent-disposition: form-data; name="image"; filename="invoice.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`;
+        return { body: Buffer.concat([Buffer.from(head), image, Buffer.from(`\r\n--${boundary}--\r\n`)]), contentType: `multipart/form-data; boundary=${boundary}` };
+      })()
+    : { body: JSON.stringify({ flower: { sepal_length_cm: 6.1, sepal_width_cm: 2.8, petal_length_cm: 4.7, petal_width_cm: 1.2 } }), contentType: "application/json" };
 
 interface TServer {
   child: ChildProcess;
@@ -93,11 +104,11 @@ function rows(s: TServer): Promise<{ rows: Record<string, number>; writer: { sta
 }
 
 async function load(s: TServer, seconds: number) {
-  return autocannon({ url: `http://127.0.0.1:${s.port}${PATH}`, method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${s.key}` }, body: BODY, connections: CONNECTIONS, duration: seconds });
+  return autocannon({ url: `http://127.0.0.1:${s.port}${PATH}`, method: "POST", headers: { "content-type": REQUEST.contentType, authorization: `Bearer ${s.key}` }, body: REQUEST.body, connections: CONNECTIONS, duration: seconds });
 }
 
 const databases: (string | undefined)[] = [...(process.env.BENCH_PGLITE === "0" ? [] : [undefined]), ...(process.env.BENCH_DATABASE_URL ? [process.env.BENCH_DATABASE_URL] : [])];
-console.log(`iris-classifier over REST, ${CONNECTIONS} connections, ${SECONDS}s per point, ${ROUNDS} rounds of off/on, 1 inference worker\n`);
+console.log(`${PIPELINE} over REST, ${CONNECTIONS} connections, ${SECONDS}s per point, ${ROUNDS} rounds of off/on, 1 inference worker\n`);
 const table: string[][] = [];
 for (const url of databases) {
   const admin = url ? new pg.Client({ connectionString: url }) : null;
