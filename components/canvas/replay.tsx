@@ -163,7 +163,7 @@ function cell(v: unknown): TCell {
 }
 
 /** The recorded answer next to the draft's answer for the same inputs, output by output. */
-export function ReplayCompare({ replay, result, labelOf }: { replay: TReplay; result: TRunResult; labelOf: (id: string) => string }) {
+export function ReplayCompare({ replay, result, labelOf, sameInputs }: { replay: TReplay; result: TRunResult; labelOf: (id: string) => string; sameInputs: boolean }) {
   const recordedOutputs = replay.outputs !== null && typeof replay.outputs === "object" && !Array.isArray(replay.outputs) ? (replay.outputs as Record<string, unknown>) : {};
   const nowOutputs = result.status === "ok" ? (result.outputs as Record<string, unknown>) : {};
   const names = [...new Set([...Object.keys(recordedOutputs), ...Object.keys(nowOutputs)])].sort();
@@ -191,6 +191,11 @@ export function ReplayCompare({ replay, result, labelOf }: { replay: TReplay; re
           {changed ? `${changed} difference${changed === 1 ? "" : "s"}` : "identical"}
         </span>
       </div>
+      {!sameInputs ? (
+        <p className="small replay-edited" data-testid="compare-inputs-edited">
+          The draft ran on inputs that differ from the recorded ones (edited, or not all kept by the log).
+        </p>
+      ) : null}
       <table className="compare-table">
         <thead>
           <tr>

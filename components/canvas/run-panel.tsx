@@ -6,6 +6,7 @@ import { useTRPC, useTRPCClient } from "@/components/trpc/client";
 import { Alert } from "@/components/ui/alert";
 import { errorInfo } from "@/components/ui/errors";
 import { emptyRun, useEditorContext } from "./editor-context";
+import { stableJson } from "./graph-doc";
 import { formatKind } from "./kinds";
 import { recordedInputs, ReplayBanner, ReplayCompare, type TReplay } from "./replay";
 import { useStore } from "./store";
@@ -121,6 +122,7 @@ export function RunPanel({
     }
     try {
       const result = await client.runs.test.mutate({ slug, target: "draft", inputs: built.inputs });
+      setLastInputs(stableJson(built.inputs));
       run.set({ running: false, graphKey, error: null, result, byNode: Object.fromEntries(result.trace.map((t) => [t.nodeId, t])) });
       if (result.status === "error" && result.error.nodeId) onFocusNode(result.error.nodeId);
     } catch (e) {
@@ -136,6 +138,8 @@ export function RunPanel({
   // A replayed call's inputs go into the form once, when it is opened (later edits to the form are the user's).
   const recorded = replay ? recordedInputs(replay) : null;
   const [loadedReplay, setLoadedReplay] = useState<string | null>(null);
+  /** The inputs of the last run (stable JSON): the comparison says when they are not the recorded ones. */
+  const [lastInputs, setLastInputs] = useState<string | null>(null);
   if (replay && recorded && loadedReplay !== replay.id && inputs.length > 0) {
     setLoadedReplay(replay.id);
     setValues(fromSample(recorded.values));
@@ -194,7 +198,9 @@ export function RunPanel({
           {state.error}
         </Alert>
       ) : null}
-      {state.result && replay ? <ReplayCompare replay={replay} result={state.result} labelOf={labelOf} /> : null}
+      {state.result && replay && recorded ? (
+        <ReplayCompare replay={replay} result={state.result} labelOf={labelOf} sameInputs={Object.keys(recorded.problems).length === 0 && lastInputs === stableJson(recorded.values)} />
+      ) : null}
       {state.result ? <RunResult result={state.result} labelOf={labelOf} onFocusNode={onFocusNode} /> : null}
 
       <section className="panel-section">
