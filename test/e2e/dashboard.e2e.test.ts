@@ -5,62 +5,30 @@
  * Dashboard tab's figures, charts and slowest nodes. Runs the real server on a fresh embedded PGlite database
  * against an existing production build (`npx next build` first).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatPercent } from "../../components/dashboard/series.ts";
+import { launchBrowser, newPage, screenshot, setupAdmin, startAppServer, trpcData, trpcMutation, trpcQuery, type TAppServer } from "./harness.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const SHOTS = path.join(ROOT, "test/e2e/screenshots");
 const PORT = Number(process.env.E2E_DASHBOARD_PORT ?? 3260);
 const BASE = `http://127.0.0.1:${PORT}`;
 const ADMIN = { email: "ada@example.com", name: "Ada Lovelace", password: "correct horse battery" };
 const IRIS = "iris-classifier";
 const FLOWER = { sepal_length_cm: 5.1, sepal_width_cm: 3.5, petal_length_cm: 1.4, petal_width_cm: 0.2 };
 
-let server: ChildProcess | undefined;
-let dataDir: string | undefined;
+let server: TAppServer | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let apiKey = "";
-const serverLog: string[] = [];
 const pageErrors: string[] = [];
 
-async function shot(name: string) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SHOTS, `dashboard-${name}.png`), fullPage: true, animations: "disabled" });
-}
-
-async function waitForReady(timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`server exited with ${server.exitCode}:\n${serverLog.join("")}`);
-    try {
-      if ((await fetch(`${BASE}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`server not ready after ${timeoutMs} ms:\n${serverLog.join("")}`);
-}
+const shot = (name: string) => screenshot(page, `dashboard-${name}`);
 
 /** A tRPC call from the signed-in page (same cookies as the UI). */
 async function trpc<T>(name: string, input: unknown, method: "GET" | "POST"): Promise<T> {
-  const res = await page.evaluate(
-    async ([n, i, m]) => {
-      const url = m === "GET" ? `/api/trpc/${n}?input=${encodeURIComponent(JSON.stringify(i))}` : `/api/trpc/${n}`;
-      const r = await fetch(url, m === "GET" ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(i) });
-      return { status: r.status, body: await r.text() };
-    },
-    [name, input, method] as const,
-  );
+  const res = method === "GET" ? await trpcQuery(page, name, input) : await trpcMutation(page, name, input);
   expect(res.status, res.body).toBe(200);
-  return (JSON.parse(res.body) as { result: { data: T } }).result.data;
+  return trpcData<T>(res);
 }
 
 /** Iris's logged runs, as the dashboard should count them (`running` rows are not finished). */
@@ -84,49 +52,19 @@ async function invoke(flower: Record<string, number>): Promise<number> {
 const nav = (name: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), "inferline-e2e-dashboard-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), HOST: "127.0.0.1", DATA_DIR: dataDir, NODE_ENV: "production", INFERENCE_WORKERS: "1" };
-  delete env.DATABASE_URL;
-  delete env.ADMIN_EMAIL;
-  delete env.ADMIN_PASSWORD;
-  server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  server.stdout?.on("data", (d: Buffer) => serverLog.push(d.toString()));
-  server.stderr?.on("data", (d: Buffer) => serverLog.push(d.toString()));
-  await waitForReady(120_000);
-
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: BASE });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on("pageerror", (err) => pageErrors.push(err.message));
+  server = await startAppServer({ port: PORT, tmpPrefix: "inferline-e2e-dashboard-", env: { INFERENCE_WORKERS: "1" } });
+  browser = await launchBrowser();
+  ({ page } = await newPage(browser, BASE, { errors: pageErrors }));
 });
 
 afterAll(async () => {
   await browser?.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    const exited = new Promise<void>((resolve) => server?.once("exit", () => resolve()));
-    server.kill("SIGTERM");
-    const timer = setTimeout(() => server?.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describe("Pipeline dashboard and sparklines in a browser", () => {
   it("sets up the admin, installs the examples and creates an API key", async () => {
-    await page.goto("/");
-    await page.waitForURL(/\/setup$/);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Name").fill(ADMIN.name);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create admin account" }).click();
-    await page.waitForURL(/\/pipelines$/);
+    await setupAdmin(page, ADMIN);
 
     await nav("Models").click();
     await page.waitForURL(/\/models$/);

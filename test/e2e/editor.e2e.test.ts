@@ -5,17 +5,12 @@
  * versions and restore one. Runs the real server (embedded PGlite in a fresh temp dir) against an existing
  * production build (`npx next build` first).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, newPage, ROOT, screenshot, setupAdmin, startAppServer, trpcMutation, type TAppServer } from "./harness.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const SHOTS = path.join(ROOT, "test/e2e/screenshots");
 const PORT = Number(process.env.E2E_EDITOR_PORT ?? 3230);
 const BASE = `http://127.0.0.1:${PORT}`;
 const ADMIN = { email: "erin@example.com", name: "Erin Editor", password: "correct horse battery" };
@@ -34,30 +29,13 @@ const HELD_OUT = (() => {
   return { row: CARD.heldOut.rows[i]!, predicted: CARD.heldOut.predicted[i]! };
 })();
 
-let server: ChildProcess | undefined;
-let dataDir: string | undefined;
+let server: TAppServer | undefined;
 let browser: Browser | undefined;
 let page: Page;
-const serverLog: string[] = [];
 const pageErrors: string[] = [];
 
-async function shot(name: string) {
-  await page.screenshot({ path: path.join(SHOTS, `editor-${name}.png`), animations: "disabled" });
-}
-
-async function waitForReady(timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`server exited with ${server.exitCode}:\n${serverLog.join("")}`);
-    try {
-      if ((await fetch(`${BASE}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`server not ready after ${timeoutMs} ms:\n${serverLog.join("")}`);
-}
+/** Shots of the viewport (the editor is laid out to it), not of the full page. */
+const shot = (name: string) => screenshot(page, `editor-${name}`, { fullPage: false });
 
 const canvas = () => page.getByTestId("canvas");
 const inspector = () => page.getByTestId("inspector");
@@ -109,53 +87,22 @@ async function openSide(name: "Inspector" | "Test run" | "Versions" | "Changes")
 }
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), "inferline-e2e-editor-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), HOST: "127.0.0.1", DATA_DIR: dataDir, NODE_ENV: "production" };
-  delete env.DATABASE_URL;
-  delete env.ADMIN_EMAIL;
-  delete env.ADMIN_PASSWORD;
-  server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  server.stdout?.on("data", (d: Buffer) => serverLog.push(d.toString()));
-  server.stderr?.on("data", (d: Buffer) => serverLog.push(d.toString()));
-  await waitForReady(120_000);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  const context = await browser.newContext({ viewport: { width: 1680, height: 1050 }, baseURL: BASE, acceptDownloads: true });
-  page = await context.newPage();
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  page.setDefaultTimeout(15_000);
+  server = await startAppServer({ port: PORT, tmpPrefix: "inferline-e2e-editor-" });
+  browser = await launchBrowser();
+  ({ page } = await newPage(browser, BASE, { errors: pageErrors, timeout: 15_000, viewport: { width: 1680, height: 1050 }, context: { acceptDownloads: true } }));
 });
 
 afterAll(async () => {
   await browser?.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    const exited = new Promise<void>((resolve) => server?.once("exit", () => resolve()));
-    server.kill("SIGTERM");
-    const timer = setTimeout(() => server?.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describe("the canvas editor in a browser", () => {
   it("sets up an admin, installs the example models and creates an empty pipeline", async () => {
-    await page.goto("/setup");
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Name").fill(ADMIN.name);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create admin account" }).click();
-    await page.waitForURL(/\/pipelines$/);
+    await setupAdmin(page, ADMIN, { from: "/setup" });
 
     // The example models (iris-logreg v1 with its labels) through the same tRPC call the Models page makes.
-    const installed = await page.evaluate(async () => {
-      const res = await fetch("/api/trpc/examples.install", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-      return { status: res.status, body: await res.text() };
-    });
+    const installed = await trpcMutation(page, "examples.install", {});
     expect(installed.status, installed.body).toBe(200);
 
     await page.goto("/pipelines");

@@ -3,16 +3,10 @@
  * conflicts between two sessions, users and roles, sign-out/sign-in. Runs the real server (embedded
  * PGlite in a fresh temp dir) against an existing production build (`npx next build` first).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fillSetupForm, launchBrowser, newPage, screenshot, startAppServer, type TAppServer } from "./harness.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const SHOTS = path.join(ROOT, "test/e2e/screenshots");
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 const BASE = `http://127.0.0.1:${PORT}`;
 
@@ -20,44 +14,14 @@ const ADMIN = { email: "ada@example.com", name: "Ada Lovelace", password: "corre
 const VIEWER = { email: "vic@example.com", name: "Vic Viewer", password: "viewer-password-1" };
 const SLUG = "iris-classifier";
 
-let server: ChildProcess | undefined;
-let dataDir: string | undefined;
+let server: TAppServer | undefined;
 let browser: Browser | undefined;
 let page: Page;
-const serverLog: string[] = [];
 const pageErrors: string[] = [];
-
-function watch(p: Page, who: string): Page {
-  p.on("pageerror", (err) => pageErrors.push(`[${who}] ${err.message}`));
-  p.setDefaultTimeout(15_000);
-  return p;
-}
 
 async function newSession(who: string): Promise<{ context: BrowserContext; page: Page }> {
   if (!browser) throw new Error("browser not started");
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: BASE });
-  return { context, page: watch(await context.newPage(), who) };
-}
-
-/** Full-page shots from the top; with a dialog open, the viewport (the backdrop is fixed to it). */
-async function shot(p: Page, name: string, { fullPage = true } = {}) {
-  if (fullPage) await p.evaluate(() => window.scrollTo(0, 0));
-  await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage, animations: "disabled" });
-}
-
-async function waitForReady(timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`server exited with ${server.exitCode}:\n${serverLog.join("")}`);
-    try {
-      const res = await fetch(`${BASE}/readyz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`server not ready after ${timeoutMs} ms:\n${serverLog.join("")}`);
+  return newPage(browser, BASE, { errors: pageErrors, timeout: 15_000, formatError: (err) => `[${who}] ${err.message}` });
 }
 
 async function signIn(p: Page, who: { email: string; password: string }) {
@@ -71,35 +35,15 @@ async function signIn(p: Page, who: { email: string; password: string }) {
 const editor = (p: Page) => p.getByLabel("Graph JSON");
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), "inferline-e2e-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), HOST: "127.0.0.1", DATA_DIR: dataDir, NODE_ENV: "production" };
   // The embedded database, and the first-run setup page (no bootstrap admin).
-  delete env.DATABASE_URL;
-  delete env.ADMIN_EMAIL;
-  delete env.ADMIN_PASSWORD;
-  server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  server.stdout?.on("data", (d: Buffer) => serverLog.push(d.toString()));
-  server.stderr?.on("data", (d: Buffer) => serverLog.push(d.toString()));
-  await waitForReady(120_000);
-
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  server = await startAppServer({ port: PORT });
+  browser = await launchBrowser();
   ({ page } = await newSession("admin"));
 });
 
 afterAll(async () => {
   await browser?.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    const exited = new Promise<void>((resolve) => server?.once("exit", () => resolve()));
-    server.kill("SIGTERM");
-    const timer = setTimeout(() => server?.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describe("Inferline foundation in a browser", () => {
@@ -107,12 +51,9 @@ describe("Inferline foundation in a browser", () => {
     await page.goto("/");
     await page.waitForURL(/\/setup$/);
     await page.getByRole("heading", { name: "Set up Inferline" }).waitFor();
-    await shot(page, "01-setup");
+    await screenshot(page, "01-setup");
 
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Name").fill(ADMIN.name);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill("something else");
+    await fillSetupForm(page, ADMIN, "something else");
     await page.getByRole("button", { name: "Create admin account" }).click();
     await page.getByText("The passwords don't match.").waitFor();
 
@@ -122,7 +63,7 @@ describe("Inferline foundation in a browser", () => {
     await page.getByRole("heading", { name: "Pipelines" }).waitFor();
     await page.getByText("No pipelines yet").waitFor();
     expect(await page.getByTestId("account-menu").textContent()).toContain(ADMIN.name);
-    await shot(page, "02-pipelines-empty");
+    await screenshot(page, "02-pipelines-empty");
 
     // Setup is one-off: the page now sends visitors to sign-in.
     const other = await newSession("other");
@@ -137,7 +78,7 @@ describe("Inferline foundation in a browser", () => {
     await form.getByLabel("Name").fill("Iris classifier");
     expect(await form.getByLabel("Slug").inputValue()).toBe(SLUG);
     await form.getByLabel("Description").fill("Classifies iris flowers from sepal and petal measurements.");
-    await shot(page, "03-create-form");
+    await screenshot(page, "03-create-form");
     await form.getByRole("button", { name: "Create pipeline" }).click();
 
     const row = page.getByTestId(`pipeline-row-${SLUG}`);
@@ -155,7 +96,7 @@ describe("Inferline foundation in a browser", () => {
     await slugError.waitFor();
     expect(await slugError.textContent()).toContain("is not a valid slug");
     expect(await form.getByLabel("Slug").getAttribute("aria-invalid")).toBe("true");
-    await shot(page, "04-invalid-slug");
+    await screenshot(page, "04-invalid-slug");
 
     // A taken slug: SLUG_TAKEN, same place.
     await form.getByLabel("Slug").fill(SLUG);
@@ -180,7 +121,7 @@ describe("Inferline foundation in a browser", () => {
     expect(await editor(page).inputValue()).toContain('"io/input@v1"');
     expect(await page.getByTestId("draft-meta").textContent()).toContain("Revision 1");
     await page.getByText("No versions yet").waitFor();
-    await shot(page, "05-pipeline-detail");
+    await screenshot(page, "05-pipeline-detail");
 
     await page.getByLabel("Version message").fill("First working classifier");
     await page.getByRole("button", { name: "Commit version" }).click();
@@ -197,14 +138,14 @@ describe("Inferline foundation in a browser", () => {
     await aliasForm.getByRole("button", { name: "Set alias" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByText("Point production at v1?").waitFor();
-    await shot(page, "06-alias-confirm", { fullPage: false });
+    await screenshot(page, "06-alias-confirm", { fullPage: false });
     await dialog.getByTestId("confirm-alias").click();
     await dialog.waitFor({ state: "detached" });
 
     await page.getByTestId("aliases-panel").getByText("production → v1").waitFor();
     await v1.getByTestId("alias-badge").getByText("production").waitFor();
     await page.getByTestId("activity-panel").getByText("set alias production → v1").waitFor();
-    await shot(page, "07-alias-set");
+    await screenshot(page, "07-alias-set");
   });
 
   it("saves a draft edit, commits v2 and asks before moving production from v1 to v2", async () => {
@@ -236,10 +177,10 @@ describe("Inferline foundation in a browser", () => {
     const frozen = await view.getByLabel("Graph JSON (read-only)").inputValue();
     expect(frozen).toContain('"label": "Input"');
     expect(await view.getByLabel("Graph JSON (read-only)").getAttribute("readonly")).not.toBeNull();
-    await shot(page, "08-version-view", { fullPage: false });
+    await screenshot(page, "08-version-view", { fullPage: false });
     await view.getByRole("button", { name: "Close" }).first().click();
     await view.waitFor({ state: "detached" });
-    await shot(page, "09-pipeline-after-commits");
+    await screenshot(page, "09-pipeline-after-commits");
   });
 
   it("refuses a save built on a stale draft and keeps the user's text", async () => {
@@ -266,7 +207,7 @@ describe("Inferline foundation in a browser", () => {
       expect(await conflict.textContent()).toContain("Someone else saved this draft");
       expect(await conflict.textContent()).toContain(`Revision 3 was saved by ${ADMIN.email}`);
       expect(await editor(b.page).inputValue()).toBe(bText);
-      await shot(b.page, "10-draft-conflict");
+      await screenshot(b.page, "10-draft-conflict");
 
       // Reload shows A's draft and keeps B's text aside.
       await conflict.getByRole("button", { name: "Reload draft" }).click();
@@ -275,7 +216,7 @@ describe("Inferline foundation in a browser", () => {
       expect(await b.page.getByTestId("draft-meta").textContent()).toContain("Revision 3");
       const stash = b.page.getByTestId("draft-stash");
       expect(await stash.getByRole("textbox").inputValue()).toBe(bText);
-      await shot(b.page, "11-draft-reloaded");
+      await screenshot(b.page, "11-draft-reloaded");
       await stash.getByRole("button", { name: "Discard it" }).click();
     } finally {
       await b.context.close();
@@ -293,7 +234,7 @@ describe("Inferline foundation in a browser", () => {
     await issues.waitFor();
     expect(await issues.textContent()).toContain("graph.nodes.0.type");
     expect(await issues.textContent()).toContain("unknown node 'zz'");
-    await shot(page, "12-invalid-graph");
+    await screenshot(page, "12-invalid-graph");
 
     // An empty graph saves, but cannot be committed.
     await editor(page).fill(JSON.stringify({ schemaVersion: 1, nodes: [], edges: [] }));
@@ -304,7 +245,7 @@ describe("Inferline foundation in a browser", () => {
     const commitIssues = page.getByTestId("commit-issues");
     await commitIssues.waitFor();
     expect(await commitIssues.textContent()).toContain("graph.nodes");
-    await shot(page, "13-commit-invalid");
+    await screenshot(page, "13-commit-invalid");
   });
 
   it("renames, archives and unarchives a pipeline", async () => {
@@ -330,7 +271,7 @@ describe("Inferline foundation in a browser", () => {
     await row.waitFor({ state: "detached" });
     await page.getByLabel("Show archived").check();
     await row.getByText("Archived").waitFor();
-    await shot(page, "14-archived-in-list");
+    await screenshot(page, "14-archived-in-list");
 
     await row.getByRole("link", { name: "Penguin species" }).click();
     await page.waitForURL(/\/pipelines\/penguins$/);
@@ -339,7 +280,7 @@ describe("Inferline foundation in a browser", () => {
     await editor(page).waitFor();
     expect(await editor(page).getAttribute("readonly")).not.toBeNull();
     expect(await page.getByRole("button", { name: "Save draft" }).count()).toBe(0);
-    await shot(page, "15-archived-detail");
+    await screenshot(page, "15-archived-detail");
     await page.getByRole("button", { name: "Unarchive Penguin species" }).click();
     await page.getByRole("button", { name: "Save draft" }).waitFor();
     expect(await editor(page).getAttribute("readonly")).toBeNull();
@@ -356,7 +297,7 @@ describe("Inferline foundation in a browser", () => {
     await form.getByRole("button", { name: "Add user" }).click();
     await page.getByTestId("users-table").getByText(VIEWER.email, { exact: true }).waitFor();
     expect(await page.getByLabel(`Role of ${VIEWER.email}`).inputValue()).toBe("viewer");
-    await shot(page, "16-users");
+    await screenshot(page, "16-users");
 
     const v = await newSession("viewer");
     try {
@@ -372,7 +313,7 @@ describe("Inferline foundation in a browser", () => {
       expect(await v.page.getByRole("button", { name: "Save draft" }).count()).toBe(0);
       expect(await v.page.getByRole("button", { name: "Commit version" }).count()).toBe(0);
       expect(await v.page.getByRole("button", { name: "Set alias" }).count()).toBe(0);
-      await shot(v.page, "17-viewer-detail");
+      await screenshot(v.page, "17-viewer-detail");
     } finally {
       await v.context.close();
     }
@@ -381,12 +322,12 @@ describe("Inferline foundation in a browser", () => {
   it("signs out from the account menu, rejects a wrong password and signs back in", async () => {
     await page.goto("/pipelines");
     await page.getByTestId(`pipeline-row-${SLUG}`).getByText("production → v2").waitFor();
-    await shot(page, "18-pipelines-list");
+    await screenshot(page, "18-pipelines-list");
 
     await page.getByTestId("account-menu").click();
     const menu = page.getByRole("menu");
     expect(await menu.textContent()).toContain(ADMIN.email);
-    await shot(page, "19-account-menu");
+    await screenshot(page, "19-account-menu");
     await menu.getByRole("menuitem", { name: "Sign out" }).click();
     await page.waitForURL(/\/sign-in$/);
 
@@ -400,7 +341,7 @@ describe("Inferline foundation in a browser", () => {
     const error = page.getByTestId("sign-in-error");
     await error.waitFor();
     expect(await error.textContent()).toBe("Wrong email or password.");
-    await shot(page, "20-sign-in-error");
+    await screenshot(page, "20-sign-in-error");
 
     await page.getByLabel("Password").fill(ADMIN.password);
     await page.getByRole("button", { name: "Sign in" }).click();

@@ -4,59 +4,23 @@
  * and per-node waterfall. Runs the real server on a fresh embedded PGlite database against an existing
  * production build (`npx next build` first).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, newPage, screenshot, screenshotPath, setupAdmin, startAppServer, trpcData, trpcMutation, trpcQuery, type TAppServer } from "./harness.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const SHOTS = path.join(ROOT, "test/e2e/screenshots");
 const PORT = Number(process.env.E2E_LOGS_PORT ?? 3250);
 const BASE = `http://127.0.0.1:${PORT}`;
 const ADMIN = { email: "ada@example.com", name: "Ada Lovelace", password: "correct horse battery" };
 const FLOWER = { sepal_length_cm: 5.1, sepal_width_cm: 3.5, petal_length_cm: 1.4, petal_width_cm: 0.2 };
 
-let server: ChildProcess | undefined;
-let dataDir: string | undefined;
+let server: TAppServer | undefined;
 let browser: Browser | undefined;
 let page: Page;
-const serverLog: string[] = [];
 const pageErrors: string[] = [];
 /** Rows already in the log before the test's own calls (the example install runs its examples). */
 let base = 0;
 
-async function shot(name: string) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SHOTS, `logs-${name}.png`), fullPage: true, animations: "disabled" });
-}
-
-async function waitForReady(timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`server exited with ${server.exitCode}:\n${serverLog.join("")}`);
-    try {
-      if ((await fetch(`${BASE}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`server not ready after ${timeoutMs} ms:\n${serverLog.join("")}`);
-}
-
-/** A tRPC mutation from the signed-in page (same cookies as the UI). */
-async function trpcMutation(name: string, input: unknown): Promise<{ status: number; body: string }> {
-  return page.evaluate(
-    async ([n, i]) => {
-      const res = await fetch(`/api/trpc/${n}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(i) });
-      return { status: res.status, body: await res.text() };
-    },
-    [name, input] as const,
-  );
-}
+const shot = (name: string) => screenshot(page, `logs-${name}`);
 
 interface TGraphLike {
   nodes: { id: string; type: string; params: Record<string, unknown> }[];
@@ -66,49 +30,19 @@ interface TGraphLike {
 const nav = (name: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), "inferline-e2e-logs-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), HOST: "127.0.0.1", DATA_DIR: dataDir, NODE_ENV: "production", INFERENCE_WORKERS: "1" };
-  delete env.DATABASE_URL;
-  delete env.ADMIN_EMAIL;
-  delete env.ADMIN_PASSWORD;
-  server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  server.stdout?.on("data", (d: Buffer) => serverLog.push(d.toString()));
-  server.stderr?.on("data", (d: Buffer) => serverLog.push(d.toString()));
-  await waitForReady(120_000);
-
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: BASE });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on("pageerror", (err) => pageErrors.push(`${page.url()}: ${err.stack ?? err.message}`));
+  server = await startAppServer({ port: PORT, tmpPrefix: "inferline-e2e-logs-", env: { INFERENCE_WORKERS: "1" } });
+  browser = await launchBrowser();
+  ({ page } = await newPage(browser, BASE, { errors: pageErrors, formatError: (err, p) => `${p.url()}: ${err.stack ?? err.message}` }));
 });
 
 afterAll(async () => {
   await browser?.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    const exited = new Promise<void>((resolve) => server?.once("exit", () => resolve()));
-    server.kill("SIGTERM");
-    const timer = setTimeout(() => server?.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describe("Logs page in a browser", () => {
   it("sets up the admin and installs the examples", async () => {
-    await page.goto("/");
-    await page.waitForURL(/\/setup$/);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Name").fill(ADMIN.name);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create admin account" }).click();
-    await page.waitForURL(/\/pipelines$/);
+    await setupAdmin(page, ADMIN);
 
     await nav("Logs").click();
     await page.waitForURL(/\/logs$/);
@@ -123,14 +57,11 @@ describe("Logs page in a browser", () => {
 
   it("logs a successful and a failing call and lists both", async () => {
     // Installing the examples runs each of them once (their check); count those first.
-    base = await page.evaluate(async () => {
-      const res = await fetch(`/api/trpc/invocations.list?input=${encodeURIComponent(JSON.stringify({ limit: 200 }))}`);
-      return ((await res.json()) as { result: { data: { items: unknown[] } } }).result.data.items.length;
-    });
+    base = trpcData<{ items: unknown[] }>(await trpcQuery(page, "invocations.list", { limit: 200 })).items.length;
     const rows = page.getByTestId("log-row");
-    const ok = await trpcMutation("runs.test", { slug: "iris-classifier", target: 1, inputs: { flower: FLOWER } });
+    const ok = await trpcMutation(page, "runs.test", { slug: "iris-classifier", target: 1, inputs: { flower: FLOWER } });
     expect(ok.status, ok.body).toBe(200);
-    const bad = await trpcMutation("runs.test", { slug: "iris-classifier", target: 1, inputs: { flower: { sepal_length_cm: 5 } } });
+    const bad = await trpcMutation(page, "runs.test", { slug: "iris-classifier", target: 1, inputs: { flower: { sepal_length_cm: 5 } } });
     expect(bad.body).toMatch(/features/);
 
     await nav("Logs").click();
@@ -149,7 +80,7 @@ describe("Logs page in a browser", () => {
 
     // Live tail: a call made after the page loaded shows up without a reload.
     await page.getByTestId("live-tail").check();
-    await trpcMutation("runs.test", { slug: "iris-classifier", target: 1, inputs: { flower: { ...FLOWER, sepal_length_cm: 6.3 } } });
+    await trpcMutation(page, "runs.test", { slug: "iris-classifier", target: 1, inputs: { flower: { ...FLOWER, sepal_length_cm: 6.3 } } });
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(base + 3);
     expect(await rows.nth(0).getAttribute("data-status")).toBe("ok");
     await page.getByTestId("live-tail").uncheck();
@@ -247,7 +178,7 @@ describe("Logs page in a browser", () => {
   });
   it("replays a failed production call in the editor, and the fixed draft passes on the same input", async () => {
     // A client app calls production over REST with a record that lacks a field: the call fails at `features`.
-    const created = await trpcMutation("apiKeys.create", { name: "mobile app", pipelines: [] });
+    const created = await trpcMutation(page, "apiKeys.create", { name: "mobile app", pipelines: [] });
     expect(created.status, created.body).toBe(200);
     const key = (JSON.parse(created.body) as { result: { data: { key: string; id: string } } }).result.data;
     const partial = { sepal_length_cm: 6.1, sepal_width_cm: 2.8, petal_length_cm: 4.7 };
@@ -296,10 +227,7 @@ describe("Logs page in a browser", () => {
 
     // Fix the draft: missing fields become NaN and are imputed with the training means before scaling.
     // (Editing through the canvas is covered by editor.e2e; here the fix is saved the way an import would.)
-    const draft = await page.evaluate(async () => {
-      const r = await fetch(`/api/trpc/drafts.get?input=${encodeURIComponent(JSON.stringify({ slug: "iris-classifier" }))}`);
-      return ((await r.json()) as { result: { data: { graph: TGraphLike; layout: { nodes: Record<string, { x: number; y: number }> }; revision: number } } }).result.data;
-    });
+    const draft = trpcData<{ graph: TGraphLike; layout: { nodes: Record<string, { x: number; y: number }> }; revision: number }>(await trpcQuery(page, "drafts.get", { slug: "iris-classifier" }));
     const graph = draft.graph;
     const scale = graph.nodes.find((n) => n.id === "scale")!;
     graph.nodes = graph.nodes.map((n) => (n.id === "features" ? { ...n, params: { ...n.params, missing: "nan" } } : n));
@@ -308,7 +236,7 @@ describe("Logs page in a browser", () => {
     graph.edges.push({ id: "e-impute", source: { node: "features", port: "features" }, target: { node: "impute", port: "x" } });
     graph.edges.push({ id: "e-scale", source: { node: "impute", port: "y" }, target: { node: "scale", port: "x" } });
     draft.layout.nodes.impute = { x: 390, y: 240 };
-    const saved = await trpcMutation("drafts.save", { slug: "iris-classifier", graph, layout: draft.layout, baseRevision: draft.revision });
+    const saved = await trpcMutation(page, "drafts.save", { slug: "iris-classifier", graph, layout: draft.layout, baseRevision: draft.revision });
     expect(saved.status, saved.body).toBe(200);
 
     // Same replay link, same recorded input: the fixed draft answers, and the comparison shows what changed.
@@ -324,7 +252,7 @@ describe("Logs page in a browser", () => {
     expect(await label.locator("td").nth(1).textContent()).toMatch(/setosa|versicolor|virginica/);
     expect(await page.getByTestId("node-impute-run").textContent()).toContain("✓");
     await shot("07-replay-fixed");
-    await page.getByTestId("replay-compare").screenshot({ path: path.join(SHOTS, "logs-08-replay-compare.png") });
+    await page.getByTestId("replay-compare").screenshot({ path: screenshotPath("logs-08-replay-compare") });
 
     // Closing the replay drops it from the URL.
     await banner.getByRole("button", { name: "Close the replay" }).click();
@@ -344,9 +272,9 @@ describe("Logs page in a browser", () => {
     await page.getByTestId("log-policy-redact").fill("flower.petal_width_cm");
     await page.getByTestId("log-policy-save").click();
     await panel.getByText("The next calls are logged this way.").waitFor();
-    await panel.screenshot({ path: path.join(SHOTS, "logs-09-log-policy.png") });
+    await panel.screenshot({ path: screenshotPath("logs-09-log-policy") });
 
-    const ok = await trpcMutation("runs.test", { slug: "iris-classifier", target: 1, inputs: { flower: FLOWER } });
+    const ok = await trpcMutation(page, "runs.test", { slug: "iris-classifier", target: 1, inputs: { flower: FLOWER } });
     expect(ok.status, ok.body).toBe(200);
     const id = (JSON.parse(ok.body) as { result: { data: { invocationId: string } } }).result.data.invocationId;
     await page.goto(`/logs/${id}`);

@@ -5,30 +5,24 @@
  * good one with its progress bar). Runs the real server on a fresh embedded PGlite database against an
  * existing production build (`npx next build` first).
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, newPage, ROOT, screenshot, setupAdmin, startAppServer, type TAppServer } from "./harness.ts";
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const SHOTS = path.join(ROOT, "test/e2e/screenshots");
 const PORT = Number(process.env.E2E_SERVING_PORT ?? 3240);
 const BASE = `http://127.0.0.1:${PORT}`;
 const ADMIN = { email: "grace@example.com", name: "Grace Hopper", password: "correct horse battery" };
 const IRIS = "iris-classifier";
 const IRIS_MODEL = path.join(ROOT, "prisma/seed/models/iris-logreg.onnx");
 
-let server: ChildProcess | undefined;
-let dataDir: string | undefined;
+let server: TAppServer | undefined;
 let browser: Browser | undefined;
-let context: BrowserContext;
 let page: Page;
-const serverLog: string[] = [];
 const pageErrors: string[] = [];
 /** Console errors, e.g. a renderer failing inside a promise (not an uncaught page error). */
 const consoleErrors: string[] = [];
@@ -39,24 +33,7 @@ const offMachine: string[] = [];
 let apiKey = "";
 let curlText = "";
 
-async function shot(name: string, { fullPage = true } = {}) {
-  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SHOTS, `serving-${name}.png`), fullPage, animations: "disabled" });
-}
-
-async function waitForReady(timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`server exited with ${server.exitCode}:\n${serverLog.join("")}`);
-    try {
-      if ((await fetch(`${BASE}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`server not ready after ${timeoutMs} ms:\n${serverLog.join("")}`);
-}
+const shot = (name: string, opts?: { fullPage?: boolean }) => screenshot(page, `serving-${name}`, opts);
 
 /** Runs a copied snippet the way a user would: in bash, with the key exported, never inlined. */
 async function runCurl(text: string, key: string): Promise<Record<string, unknown>> {
@@ -67,27 +44,10 @@ async function runCurl(text: string, key: string): Promise<Record<string, unknow
 const nav = (name: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
 
 beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  dataDir = await mkdtemp(path.join(os.tmpdir(), "inferline-e2e-serving-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), HOST: "127.0.0.1", DATA_DIR: dataDir, NODE_ENV: "production", INFERENCE_WORKERS: "1" };
-  delete env.DATABASE_URL;
-  delete env.ADMIN_EMAIL;
-  delete env.ADMIN_PASSWORD;
-  server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  server.stdout?.on("data", (d: Buffer) => serverLog.push(d.toString()));
-  server.stderr?.on("data", (d: Buffer) => serverLog.push(d.toString()));
-  await waitForReady(120_000);
-
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: BASE });
+  server = await startAppServer({ port: PORT, tmpPrefix: "inferline-e2e-serving-", env: { INFERENCE_WORKERS: "1" } });
+  browser = await launchBrowser();
   // The copy buttons are exercised for real: the test reads back what they put on the clipboard.
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on("pageerror", (err) => pageErrors.push(err.message));
+  ({ page } = await newPage(browser, BASE, { errors: pageErrors, permissions: ["clipboard-read", "clipboard-write"] }));
   page.on("console", (m) => {
     // 401s and 4xx answers the test provokes on purpose are logged by the browser as failed loads.
     if (m.type() === "error" && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) consoleErrors.push(m.text());
@@ -100,26 +60,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    const exited = new Promise<void>((resolve) => server?.once("exit", () => resolve()));
-    server.kill("SIGTERM");
-    const timer = setTimeout(() => server?.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describe("Serving UI in a browser", () => {
   it("sets up the admin and installs the examples from the empty models page", async () => {
-    await page.goto("/");
-    await page.waitForURL(/\/setup$/);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Name").fill(ADMIN.name);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create admin account" }).click();
-    await page.waitForURL(/\/pipelines$/);
+    await setupAdmin(page, ADMIN);
 
     await nav("Models").click();
     await page.waitForURL(/\/models$/);
@@ -224,7 +170,7 @@ describe("Serving UI in a browser", () => {
     const js = (await page.getByTestId("snippet-javascript").textContent()) ?? "";
     expect(js).toContain(`${BASE}/api/v1/pipelines/${IRIS}/invoke`);
     expect(js).toContain("process.env.INFERLINE_API_KEY");
-    const jsFile = path.join(dataDir!, "snippet.mjs");
+    const jsFile = path.join(server!.dataDir, "snippet.mjs");
     await writeFile(jsFile, js);
     expect((await run(process.execPath, [jsFile], { env, timeout: 30_000 })).stdout).toContain(`label: '${card.heldOut.predicted[0]}'`);
 
