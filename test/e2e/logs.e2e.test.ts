@@ -251,8 +251,14 @@ describe("Logs page in a browser", () => {
     expect(await label.getAttribute("data-same")).toBe("false");
     expect(await label.locator("td").nth(1).textContent()).toMatch(/setosa|versicolor|virginica/);
     expect(await page.getByTestId("node-impute-run").textContent()).toContain("✓");
+    expect(await page.getByTestId("compare-inputs-edited").count()).toBe(0);
     await shot("07-replay-fixed");
     await page.getByTestId("replay-compare").screenshot({ path: screenshotPath("logs-08-replay-compare") });
+
+    // Inputs edited by hand: the comparison says the draft did not run on the recorded call.
+    await flowField.fill(JSON.stringify({ ...partial, petal_width_cm: 0.2 }));
+    await page.getByTestId("run-draft").click();
+    await page.getByTestId("compare-inputs-edited").waitFor();
 
     // Closing the replay drops it from the URL.
     await banner.getByRole("button", { name: "Close the replay" }).click();
