@@ -255,7 +255,7 @@ describe("executor: pipeline inputs (INVALID_INPUT, naming the field)", () => {
   });
 
   it("refuses ill-typed scalars and list items", async () => {
-    expect((await runError(tensorPipe({ kind: "number" }), { x: "3" })).message).toBe(`Input 'x': expected a number, got the string "3"`);
+    expect((await runError(tensorPipe({ kind: "number" }), { x: "3" })).message).toBe(`Input 'x': expected a number (or "NaN", "Infinity", "-Infinity"), got the string "3"`);
     expect((await runError(tensorPipe({ kind: "integer" }), { x: 1.5 })).message).toContain("expected an integer");
     expect((await runError(tensorPipe({ kind: "list", of: { kind: "number" } }), { x: [1, "a"] })).message).toContain("item 1: expected a number");
   });
@@ -274,11 +274,29 @@ describe("executor: pipeline inputs (INVALID_INPUT, naming the field)", () => {
     expect(plain(flat.outputs.y)).toEqual({ dtype: "float32", shape: [3], data: [0.5, 1, 2] });
   });
 
+  it("takes NaN and ±Infinity as the strings JSON cannot hold them in (and null as NaN in float tensors)", async () => {
+    for (const dtype of ["float32", "float64", "float16"] as const) {
+      const run = await execute(tensorPipe(tk(dtype)), { x: [1, "NaN", "Infinity", "-Infinity", null] }, { models: noModels });
+      expect(plain(run.outputs.y)).toEqual({ dtype, shape: [5], data: [1, NaN, Infinity, -Infinity, NaN] });
+      const explicit = await execute(tensorPipe(tk("any")), { x: { dtype, shape: [2], data: ["-Infinity", 2] } }, { models: noModels });
+      expect(plain(explicit.outputs.y)).toEqual({ dtype, shape: [2], data: [-Infinity, 2] });
+    }
+    // Without a dtype anywhere, a tensor of numbers and these strings is float32, not a string tensor.
+    const inferred = await execute(tensorPipe(tk("any")), { x: ["NaN", 1] }, { models: noModels });
+    expect(plain(inferred.outputs.y)).toEqual({ dtype: "float32", shape: [2], data: [NaN, 1] });
+    const strings = await execute(tensorPipe(tk("any")), { x: ["NaN", "a"] }, { models: noModels });
+    expect(plain(strings.outputs.y)).toEqual({ dtype: "string", shape: [2], data: ["NaN", "a"] });
+    const scalar = await execute(tensorPipe({ kind: "number" }), { x: "-Infinity" }, { models: noModels });
+    expect(scalar.outputs.y).toBe(-Infinity);
+  });
+
   it("refuses ragged arrays, wrong element counts and non-numbers", async () => {
     expect((await runError(tensorPipe(tk("float32")), { x: [[1, 2], [3]] })).message).toContain("ragged tensor: [1] should have 2 items");
     expect((await runError(tensorPipe(tk("float32")), { x: [1, [2]] })).message).toContain("ragged");
     expect((await runError(tensorPipe(tk("float32")), { x: { shape: [2, 2], data: [1, 2, 3] } })).message).toContain("needs 4 values, got 3");
-    expect((await runError(tensorPipe(tk("float32")), { x: [1, null] })).message).toContain("element 1 is null");
+    expect((await runError(tensorPipe(tk("int32")), { x: [1, null] })).message).toContain("element 1 is null");
+    expect((await runError(tensorPipe(tk("int32")), { x: [1, "NaN"] })).message).toContain(`element 1 is the string "NaN", expected a number for dtype int32 (int32 has no NaN)`);
+    expect((await runError(tensorPipe(tk("float32")), { x: [1, "nan"] })).message).toContain(`element 1 is the string "nan", expected a number for dtype float32 (or "NaN", "Infinity", "-Infinity")`);
     expect((await runError(tensorPipe(tk("int8")), { x: [300] })).message).toContain("outside int8's range");
     expect((await runError(tensorPipe(tk("int32")), { x: [1.5] })).message).toContain("not an integer");
   });

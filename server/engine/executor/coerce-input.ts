@@ -2,7 +2,7 @@ import { formatKind, type TKind } from "../types/kinds.ts";
 import { sniffFormat } from "../runtime/image-header.ts";
 import { payloadBytes } from "../values/bytes.ts";
 import { isImage } from "../values/image.ts";
-import { allocate, DTYPES, fromNumbers, INT_DTYPES, isTensor, makeTensor, sizeOf, type TAnyTensor, type TDtype } from "../values/tensor.ts";
+import { allocate, DTYPES, FLOAT_DTYPES, fromNumbers, INT_DTYPES, isTensor, makeTensor, sizeOf, type TAnyTensor, type TDtype } from "../values/tensor.ts";
 
 const INT_RANGE: Partial<Record<TDtype, [number, number]>> = {
   int8: [-128, 127],
@@ -16,6 +16,16 @@ const INT_RANGE: Partial<Record<TDtype, [number, number]>> = {
 };
 
 /**
+ * JSON has no NaN or ±Infinity: they travel as these strings (what JavaScript, Python's json and Go print),
+ * in float tensors, float inputs and outputs alike. In float tensors `null` is NaN too (pandas' to_json).
+ */
+export const NON_FINITE: Readonly<Record<string, number>> = Object.freeze(Object.assign(Object.create(null) as Record<string, number>, { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity }));
+
+function isNumberLike(v: unknown): boolean {
+  return typeof v === "number" || v === null || (typeof v === "string" && v in NON_FINITE);
+}
+
+/**
  * Converts a pipeline input as it arrives in JSON to the value its kind needs, or throws an Error whose
  * message says what was expected and what came. Tensors come as nested arrays or {dtype?, shape, data}.
  */
@@ -24,9 +34,11 @@ export function coerceInput(raw: unknown, kind: TKind): unknown {
     case "any":
     case "json":
       return raw;
-    case "number":
-      if (typeof raw !== "number" || !Number.isFinite(raw)) throw new Error(`expected a number, got ${describe(raw)}`);
-      return raw;
+    case "number": {
+      const n = typeof raw === "string" ? NON_FINITE[raw] : raw;
+      if (typeof n !== "number") throw new Error(`expected a number (or "NaN", "Infinity", "-Infinity"), got ${describe(raw)}`);
+      return n;
+    }
     case "integer":
       if (typeof raw !== "number" || !Number.isInteger(raw)) throw new Error(`expected an integer, got ${describe(raw)}`);
       return raw;
@@ -104,18 +116,22 @@ function toTensor(raw: unknown, kind: Extract<TKind, { kind: "tensor" }>): TAnyT
     throw new Error(`expected a tensor (nested arrays or {dtype, shape, data}), got ${describe(raw)}`);
   }
 
-  dtype ??= kind.dtype !== "any" ? kind.dtype : typeof flat[0] === "string" ? "string" : typeof flat[0] === "boolean" ? "bool" : "float32";
+  dtype ??= kind.dtype !== "any" ? kind.dtype : typeof flat[0] === "boolean" ? "bool" : typeof flat[0] === "string" && !flat.every(isNumberLike) ? "string" : "float32";
   checkKind(dtype, shape, kind);
 
   if (dtype === "string") {
     if (!flat.every((v) => typeof v === "string")) throw new Error("a string tensor holds strings only");
     return makeTensor("string", shape, flat as string[]);
   }
+  const isFloat = FLOAT_DTYPES.includes(dtype);
   const nums = new Array<number>(flat.length);
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
-    const n = typeof v === "boolean" && dtype === "bool" ? (v ? 1 : 0) : v;
-    if (typeof n !== "number" || Number.isNaN(n)) throw new Error(`element ${i} is ${describe(v)}, expected a number for dtype ${dtype}`);
+    const n = typeof v === "boolean" && dtype === "bool" ? (v ? 1 : 0) : isFloat && (typeof v === "string" || v === null) ? (v === null ? NaN : NON_FINITE[v]) : v;
+    if (typeof n !== "number" || (Number.isNaN(n) && !isFloat)) {
+      const hint = isFloat ? ` (or "NaN", "Infinity", "-Infinity")` : typeof v === "string" && v in NON_FINITE ? ` (${dtype} has no ${v})` : "";
+      throw new Error(`element ${i} is ${describe(v)}, expected a number for dtype ${dtype}${hint}`);
+    }
     if (INT_DTYPES.includes(dtype)) {
       if (!Number.isInteger(n)) throw new Error(`element ${i} is ${n}, not an integer (dtype ${dtype})`);
       const [lo, hi] = INT_RANGE[dtype]!;

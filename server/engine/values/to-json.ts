@@ -29,7 +29,7 @@ export function toJsonValue(v: unknown): TJson {
   return null;
 }
 
-/** JSON has no NaN/Infinity: they become null (documented in the API). */
-function jsonNumber(n: number): number | null {
-  return Number.isFinite(n) ? n : null;
+/** JSON has no NaN/±Infinity: they become the strings "NaN", "Infinity" and "-Infinity" (as inputs accept them; documented in the API). */
+export function jsonNumber(n: number): number | string {
+  return Number.isFinite(n) ? n : String(n);
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { NON_FINITE } from "../../engine/executor/coerce-input.ts";
 
 /**
  * What a sample expects of one output. Default: the same JSON value. `atol`/`rtol`: every number
@@ -45,7 +46,7 @@ export function compareOutputs(expected: Record<string, TExpectation>, actual: R
       else {
         const atol = exp.atol ?? 0;
         const rtol = exp.rtol ?? 0;
-        const bad = e.findIndex((x, i) => !(Math.abs(a[i]! - x) <= atol + rtol * Math.abs(x)));
+        const bad = e.findIndex((x, i) => !(Object.is(a[i], x) || a[i] === x || Math.abs(a[i]! - x) <= atol + rtol * Math.abs(x)));
         if (bad >= 0) diffs.push({ output, message: `element ${bad} is ${a[bad]}, expected ${e[bad]} ± ${atol + rtol * Math.abs(e[bad]!)}`, expected: e[bad], actual: a[bad] });
       }
     } else if (JSON.stringify(canonical(got)) !== JSON.stringify(canonical(exp.value))) {
@@ -58,6 +59,7 @@ export function compareOutputs(expected: Record<string, TExpectation>, actual: R
 function numbersOf(v: unknown): number[] {
   if (typeof v === "number") return [v];
   if (v === null) return [NaN];
+  if (typeof v === "string" && v in NON_FINITE) return [NON_FINITE[v]!];
   if (Array.isArray(v)) return v.flatMap(numbersOf);
   if (typeof v === "object" && v && "data" in v) return numbersOf((v as { data: unknown }).data);
   if (typeof v === "object" && v) return Object.keys(v).sort().flatMap((k) => numbersOf((v as Record<string, unknown>)[k]));

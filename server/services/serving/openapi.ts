@@ -11,7 +11,7 @@ const DTYPE_ENUM = ["float32", "float64", "float16", "int8", "int16", "int32", "
 export function kindSchema(k: TKind, direction: "input" | "output"): TSchema {
   switch (k.kind) {
     case "number":
-      return { type: "number" };
+      return floatSchema(direction);
     case "integer":
       return { type: "integer" };
     case "string":
@@ -36,18 +36,40 @@ export function kindSchema(k: TKind, direction: "input" | "output"): TSchema {
         properties: {
           dtype,
           shape: { type: "array", items: { type: "integer", minimum: 0 }, ...(k.shape ? { minItems: k.shape.length, maxItems: k.shape.length } : {}) },
-          data: { type: "array", description: "Row-major values" },
+          data: { type: "array", description: "Row-major values", items: elementSchema(k.dtype, direction) },
         },
       };
       if (direction === "output") return { ...explicit, description: `Tensor ${k.dtype} ${shapeText}` };
-      return { description: `Tensor ${k.dtype} ${shapeText}: nested arrays, or {dtype, shape, data}`, oneOf: [nestedArray(k.shape?.length), explicit] };
+      return { description: `Tensor ${k.dtype} ${shapeText}: nested arrays, or {dtype, shape, data}${isFloat(k.dtype) ? NON_FINITE_TEXT : ""}`, oneOf: [nestedArray(k.shape?.length, elementSchema(k.dtype, direction)), explicit] };
     }
   }
 }
 
-function nestedArray(rank: number | undefined): TSchema {
+const NON_FINITE_TEXT = '. NaN and ±Infinity, which JSON cannot hold, are the strings "NaN", "Infinity" and "-Infinity"';
+
+function isFloat(dtype: string): boolean {
+  return dtype === "float32" || dtype === "float64" || dtype === "float16" || dtype === "any";
+}
+
+/** A float as JSON: a number, or one of the strings for NaN/±Infinity (inputs also take null as NaN). */
+function floatSchema(direction: "input" | "output"): TSchema {
+  const special: TSchema = { type: "string", enum: ["NaN", "Infinity", "-Infinity"] };
+  return { oneOf: [{ type: "number" }, special, ...(direction === "input" ? [{ type: "null", description: "NaN" }] : [])], description: `A number${NON_FINITE_TEXT}${direction === "input" ? " (null is NaN too)" : ""}.` };
+}
+
+function elementSchema(dtype: string, direction: "input" | "output"): TSchema {
+  if (dtype === "string") return { type: "string" };
+  if (dtype === "bool") return direction === "input" ? { type: ["boolean", "integer"] } : { type: "boolean" };
+  if (dtype === "any") return { type: ["number", "string", "boolean", ...(direction === "input" ? ["null"] : [])] };
+  if (isFloat(dtype)) return floatSchema(direction);
+  // 64-bit integers beyond 2^53 come back as decimal strings.
+  if (dtype === "int64" || dtype === "uint64") return direction === "input" ? { type: "integer" } : { type: ["integer", "string"] };
+  return { type: "integer" };
+}
+
+function nestedArray(rank: number | undefined, element: TSchema): TSchema {
   if (rank === undefined) return { type: "array" };
-  let s: TSchema = { type: ["number", "string", "boolean"] };
+  let s: TSchema = element;
   for (let i = 0; i < rank; i++) s = { type: "array", items: s };
   return s;
 }
