@@ -32,7 +32,8 @@ export interface TTensor<D extends TDtype = TDtype> {
 
 export type TAnyTensor = { [D in TDtype]: TTensor<D> }[TDtype];
 
-const CTORS = {
+/** The typed array behind each numeric dtype. */
+export const TYPED_ARRAYS = {
   float32: Float32Array,
   float64: Float64Array,
   float16: Uint16Array,
@@ -64,7 +65,7 @@ export function makeTensor<D extends TDtype>(dtype: D, shape: readonly number[],
 /** A zero-filled buffer for a dtype. */
 export function allocate<D extends TDtype>(dtype: D, length: number): TDataTypeMap[D] {
   if (dtype === "string") return new Array<string>(length).fill("") as TDataTypeMap[D];
-  return new CTORS[dtype as Exclude<TDtype, "string">](length) as TDataTypeMap[D];
+  return new TYPED_ARRAYS[dtype as Exclude<TDtype, "string">](length) as TDataTypeMap[D];
 }
 
 export const FLOAT_DTYPES: readonly TDtype[] = ["float32", "float64", "float16"];

@@ -25,7 +25,16 @@ export interface TRunRequest {
 }
 
 export type TRunResult =
-  | { status: "ok"; invocationId: string; version: number | null; outputs: Record<string, TJson>; trace: TTraceEntry[]; durationMs: number }
+  | {
+      status: "ok";
+      invocationId: string;
+      version: number | null;
+      outputs: Record<string, TJson>;
+      /** The outputs as the engine produced them (typed tensors), for encodings JSON cannot carry (OIP binary). */
+      values: Record<string, unknown>;
+      trace: TTraceEntry[];
+      durationMs: number;
+    }
   | {
       status: "error";
       invocationId: string;
@@ -34,6 +43,16 @@ export type TRunResult =
       trace: TTraceEntry[];
       durationMs: number;
     };
+
+/** A run result as JSON can carry it (tRPC): without the engine's typed values. */
+export type TRunResultJson = { [S in TRunResult["status"]]: Omit<Extract<TRunResult, { status: S }>, "values"> }[TRunResult["status"]];
+
+export function jsonRunResult(r: TRunResult): TRunResultJson {
+  if (r.status === "error") return r;
+  const { values, ...rest } = r;
+  void values;
+  return rest;
+}
 
 /**
  * The one code path that runs a pipeline, for the editor, REST, OIP and batch alike: resolve the graph,
@@ -93,7 +112,7 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
     try {
       const r = await execute(compiled.plan, req.inputs, { models: engine.models, timeoutMs: engine.runTimeoutMs, ...(req.signal ? { signal: req.signal } : {}), ...(req.cache ? { cache: req.cache } : {}) });
       const outputs = Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, toJsonValue(v)]));
-      return { status: "ok", invocationId, version, outputs, trace: r.trace, durationMs: r.durationMs };
+      return { status: "ok", invocationId, version, outputs, values: r.outputs, trace: r.trace, durationMs: r.durationMs };
     } catch (e) {
       if (!(e instanceof RunError)) throw e;
       // A coded cause (e.g. INFERENCE_TIMEOUT from the model runtime) is more precise than NODE_FAILED.

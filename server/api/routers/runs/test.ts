@@ -1,6 +1,6 @@
 import { assertRole } from "../../../services/context.ts";
 import { editorRunCache } from "../../../services/runs/editor-run-caches.ts";
-import { runPipeline } from "../../../services/runs/run-pipeline.ts";
+import { jsonRunResult, runPipeline } from "../../../services/runs/run-pipeline.ts";
 import { protectedProcedure } from "../../trpc.ts";
 import { ZTestRunRequestSchema } from "./schema.ts";
 
@@ -9,9 +9,9 @@ import { ZTestRunRequestSchema } from "./schema.ts";
  * params and inputs did not change since this user's last run of this pipeline come from the run cache
  * (marked `cached` in the trace).
  */
-export const test = protectedProcedure.input(ZTestRunRequestSchema).mutation(({ ctx, input }) => {
+export const test = protectedProcedure.input(ZTestRunRequestSchema).mutation(async ({ ctx, input }) => {
   assertRole(ctx.user, "editor");
-  return runPipeline({ db: ctx.db }, ctx.engine, {
+  const result = await runPipeline({ db: ctx.db }, ctx.engine, {
     slug: input.slug,
     target: input.target === "draft" ? { draft: true } : { version: input.target },
     inputs: input.inputs,
@@ -20,4 +20,5 @@ export const test = protectedProcedure.input(ZTestRunRequestSchema).mutation(({ 
     // Only draft runs are re-run after edits; versions never change, but caching them is harmless too.
     cache: editorRunCache(ctx.user.id, input.slug),
   });
+  return jsonRunResult(result);
 });
