@@ -1,15 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { Readable } from "node:stream";
 import ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "@/server/db/client.ts";
-import { createModelRuntime, type TModelRuntime } from "@/server/services/models/model-runtime.ts";
-import { uploadModel } from "@/server/services/models/upload-model.ts";
 import { halfToFloat, type TDtype } from "@/server/engine/values/tensor.ts";
-import { startServingHarness, type TServingHarness } from "../helpers/serving-server.ts";
-import { testEngine } from "../helpers/engine.ts";
+import type { TServingHarness } from "../helpers/serving-server.ts";
+import { startModelServing, type TModelServing } from "../helpers/model-serving.ts";
 import { GraphBuilder } from "../helpers/graph-builder.ts";
 import { buildModel, ONNX_TYPE, type TAttributeSpec, type TTensorSpec } from "../helpers/onnx-builder.ts";
 
@@ -231,20 +224,14 @@ function refElems(dtype: string, data: ArrayLike<unknown>): number[] {
 const DTYPE_OF_ORT: Record<string, TDtype> = { float32: "float32", float64: "float64", float16: "float16", int32: "int32", int64: "int64", uint8: "uint8", bool: "bool" };
 
 describe("ONNX operator cases with NaN and ±Infinity: raw ONNX Runtime vs REST, OIP JSON and OIP binary", () => {
-  let db: Database;
-  let runtime: TModelRuntime;
+  let serving: TModelServing;
   let h: TServingHarness;
-  let dir: string;
   let key: string;
   const reference = new Map<string, Record<string, { dtype: string; shape: number[]; data: ArrayLike<unknown> }>>();
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "inferline-conformance-"));
-    db = await openDatabase({ kind: "pglite", dataDir: "memory://" });
-    runtime = createModelRuntime({ db: db.prisma, env: { DATA_DIR: dir, MODEL_CACHE_DIR: undefined, MODEL_MAX_BYTES: 1 << 20, INFERENCE_WORKERS: 1 } });
-    h = await startServingHarness({ db, engine: testEngine(runtime.runner), limits: { maxConcurrentRuns: 8, maxQueued: 64 } });
-    const api = await h.admin.api();
-    const actor = await db.prisma.user.findUniqueOrThrow({ where: { email: "admin@example.com" }, select: { id: true, email: true, name: true, role: true } });
+    serving = await startModelServing();
+    h = serving.h;
     for (const c of CASES) {
       const bytes = modelOf(c);
       const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, logSeverityLevel: 3 });
@@ -254,26 +241,16 @@ describe("ONNX operator cases with NaN and ±Infinity: raw ONNX Runtime vs REST,
       await session.release();
 
       const model = c.name.replaceAll("_", "-").toLowerCase();
-      await uploadModel({ db: db.prisma, actor }, runtime.files, { name: model, body: Readable.from([Buffer.from(bytes)]) });
+      await serving.upload(model, bytes);
       const g = new GraphBuilder();
       const m = g.add("model/onnx@v1", { model, version: 1 }, "model");
       for (const i of c.inputs) g.connect(g.input(i.name, { kind: "tensor", dtype: i.dtype, shape: i.shape }), "value", m, i.name);
       for (const o of c.outputs) g.output(o.name, m, o.name);
-      const slug = `onnx-${model.slice(5)}`;
-      await api.pipelines.create({ slug, name: c.name });
-      const d = await api.drafts.get({ slug });
-      await api.drafts.save({ slug, graph: g.build(), layout: {}, baseRevision: d.revision });
-      await api.versions.commit({ slug, message: "v1" });
-      await api.aliases.set({ slug, alias: "production", version: 1 });
+      await serving.publish(slugOf(c), g.build());
     }
-    key = (await api.apiKeys.create({ name: "conformance", pipelines: [] })).key;
+    key = await serving.key();
   }, 180_000);
-  afterAll(async () => {
-    await h?.close();
-    await runtime?.close();
-    await db?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => serving?.close());
 
   const slugOf = (c: TCase) => `onnx-${c.name.replaceAll("_", "-").toLowerCase().slice(5)}`;
   const auth = () => ({ authorization: `Bearer ${key}` });

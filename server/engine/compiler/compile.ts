@@ -202,6 +202,23 @@ export function compile(graph: TGraph, registry: TRegistry, compileEnv: TCompile
     ports[id] = { inputs: Object.fromEntries(Object.entries(d.inputs).map(([k, v]) => [k, refineKind(v.kind, actual[k])])), outputs };
   }
 
+  /**
+   * What a pipeline input really accepts: its declared kind, narrowed by the tensor ports it feeds (an
+   * input declared `tensor` that feeds a model's float32[batch,4] accepts float32[?,4]). Callers are told
+   * this (OIP metadata, OpenAPI, the test-run form) and values are checked against it before anything runs.
+   */
+  function acceptedKind(nodeId: string, declared: TKind): TKind {
+    if (declared.kind !== "tensor" && declared.kind !== "any") return declared;
+    const specs: TKind[] = [];
+    for (const e of graph.edges) {
+      if (e.source.node !== nodeId || e.source.port !== "value") continue;
+      const spec = opaque.has(e.target.node) ? undefined : described.get(e.target.node)?.inputs[e.target.port]?.kind;
+      if (!spec || spec.kind !== "tensor") return declared; // a consumer that takes more than tensors: keep it general
+      specs.push(spec);
+    }
+    return specs.reduce<TKind>((acc, spec) => narrowTensor(acc, spec), declared);
+  }
+
   // 5. Pipeline inputs/outputs: unique names, at least one output; nodes that feed no output.
   const ins: TPlan["inputs"] = [];
   const outs: TPlan["outputs"] = [];
@@ -218,7 +235,7 @@ export function compile(graph: TGraph, registry: TRegistry, compileEnv: TCompile
       continue;
     }
     names[side].set(p.name, n.id);
-    if (side === "input") ins.push({ name: p.name, nodeId: n.id, kind: d.outputs.value ?? { kind: "any" }, required: p.required ?? true, ...(p.default !== undefined ? { default: p.default } : {}) });
+    if (side === "input") ins.push({ name: p.name, nodeId: n.id, kind: acceptedKind(n.id, d.outputs.value ?? { kind: "any" }), required: p.required ?? true, ...(p.default !== undefined ? { default: p.default } : {}) });
     else outs.push({ name: p.name, nodeId: n.id, kind: ports[n.id]?.inputs.value ?? { kind: "any" } });
   }
   if (outs.length === 0 && graph.nodes.length > 0) err({ code: "NO_OUTPUTS", message: "The pipeline has no output node, so it returns nothing." });
@@ -296,4 +313,15 @@ function findCycle(stuck: string[], adjacency: Map<string, string[]>): string[] 
     }
   }
   return stuck;
+}
+
+/** The more specific of two compatible tensor kinds, dim by dim (a fixed size beats a symbol or unknown). */
+function narrowTensor(a: TKind, b: TKind): TKind {
+  if (b.kind !== "tensor") return a;
+  if (a.kind === "any") return b;
+  if (a.kind !== "tensor") return a;
+  const dtype = a.dtype === "any" ? b.dtype : a.dtype;
+  if (!a.shape || !b.shape || a.shape.length !== b.shape.length) return { kind: "tensor", dtype, shape: a.shape ?? b.shape };
+  const bs = b.shape;
+  return { kind: "tensor", dtype, shape: a.shape.map((d, i) => (typeof d === "number" ? d : typeof bs[i] === "number" ? bs[i]! : d ?? bs[i] ?? null)) };
 }
