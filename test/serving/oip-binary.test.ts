@@ -69,7 +69,7 @@ describe("Open Inference Protocol: binary tensor data and model metadata", () =>
   afterAll(async () => s?.close());
 
   const infer = (slug: string, body: Buffer | string, headers: Record<string, string> = {}) =>
-    fetch(`${s.h.base}/v2/models/${slug}/infer`, { method: "POST", headers: { ...auth(), "content-type": "application/json", ...headers }, body });
+    fetch(`${s.h.base}/v2/models/${slug}/infer`, { method: "POST", headers: { ...auth(), "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : new Uint8Array(body) });
   const postBinary = (slug: string, header: unknown, chunks: Buffer[]) => {
     const { body, headerLength } = binaryBody(header, chunks);
     return infer(slug, body, { "content-type": "application/octet-stream", "inference-header-content-length": String(headerLength) });
