@@ -36,6 +36,17 @@ const ZEnv = z.object({
   MODEL_CACHE_DIR: z.string().min(1).optional(),
   /** Inference worker processes (default: one per core but one, at least one). */
   INFERENCE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  /**
+   * Batch jobs: `inline` = this web process also runs batch chunks (the default; the only choice on the embedded
+   * database, which one process opens); `off` = it only queues them, for `npm run worker` processes to run.
+   */
+  BATCH_RUNNER: z.enum(["inline", "off"]).default("inline"),
+  /** Largest batch dataset upload (CSV, JSONL or zip), in bytes. */
+  BATCH_MAX_BYTES: z.coerce.number().int().min(1024).max(2 ** 31 - 1).default(512 * 1024 * 1024),
+  /** Most rows (or zip entries) in one dataset. */
+  BATCH_MAX_ROWS: z.coerce.number().int().min(1).max(10_000_000).default(1_000_000),
+  /** Batch rows run at once per process (they share the inference pool with the endpoints). */
+  BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(8),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;
@@ -48,6 +59,9 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): TEnv {
   }
   if ((result.data.ADMIN_EMAIL === undefined) !== (result.data.ADMIN_PASSWORD === undefined)) {
     throw new Error("Invalid environment:\n  ADMIN_EMAIL and ADMIN_PASSWORD must be set together");
+  }
+  if (result.data.BATCH_RUNNER === "off" && !result.data.DATABASE_URL) {
+    throw new Error("Invalid environment:\n  BATCH_RUNNER=off needs DATABASE_URL: on the embedded database no other process can run the batches");
   }
   return result.data;
 }

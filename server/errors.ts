@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   RUN_TIMEOUT: { status: 504, trpc: "GATEWAY_TIMEOUT", title: "The pipeline took too long" },
   RUN_CANCELLED: { status: 499, trpc: "CLIENT_CLOSED_REQUEST", title: "The run was cancelled" },
   PUBLISH_GATE_FAILED: { status: 409, trpc: "CONFLICT", title: "The version fails its samples" },
+  // Batch jobs
+  DATASET_INVALID: { status: 400, trpc: "BAD_REQUEST", title: "The dataset cannot be read" },
+  MAPPING_INVALID: { status: 400, trpc: "BAD_REQUEST", title: "The column mapping does not fit the pipeline" },
+  BATCH_CONFLICT: { status: 409, trpc: "CONFLICT", title: "The batch is not in a state that allows this" },
 } as const;
 
 export type TErrorCode = keyof typeof ERROR_CODES;

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client.ts";
 import { PrismaPgForMigrate, PrismaPGliteForMigrate } from "./migrate/pg-migrate-adapter.mjs";
@@ -21,6 +22,8 @@ export interface Database {
   readonly prisma: TPrisma;
   /** Names of migrations applied by this start (empty when the database was up to date). */
   readonly applied: string[];
+  /** The embedded database itself (PGlite only): the batch job queue runs its SQL on it (services/batches/job-queue.ts). */
+  readonly pglite: PGlite | null;
   /** Database reachable and every migration in prisma/migrations recorded as finished. */
   isReady(): Promise<boolean>;
   close(): Promise<void>;
@@ -38,7 +41,7 @@ export async function openDatabase(options: TDatabaseOptions): Promise<Database>
       migrationsDir: MIGRATIONS_DIR,
     });
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: options.url }) });
-    return makeDatabase("postgres", prisma, applied, expected, () => prisma.$disconnect());
+    return makeDatabase("postgres", prisma, null, applied, expected, () => prisma.$disconnect());
   }
 
   const { PGlite } = await import("@electric-sql/pglite");
@@ -49,7 +52,7 @@ export async function openDatabase(options: TDatabaseOptions): Promise<Database>
     const applied = await applyMigrations({ adapterFactory: new PrismaPGliteForMigrate(pglite), migrationsDir: MIGRATIONS_DIR });
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     // $disconnect() does not close PGlite; without close() the next open runs crash recovery.
-    return makeDatabase("pglite", prisma, applied, expected, async () => {
+    return makeDatabase("pglite", prisma, pglite, applied, expected, async () => {
       await prisma.$disconnect();
       await pglite.close();
     });
@@ -67,6 +70,7 @@ async function listMigrations(): Promise<string[]> {
 function makeDatabase(
   kind: Database["kind"],
   prisma: TPrisma,
+  pglite: PGlite | null,
   applied: string[],
   expected: string[],
   close: () => Promise<void>,
@@ -75,6 +79,7 @@ function makeDatabase(
   return {
     kind,
     prisma,
+    pglite,
     applied,
     async isReady() {
       if (closed) return false;

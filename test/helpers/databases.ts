@@ -37,7 +37,8 @@ export async function freshPostgresDatabase(): Promise<TFreshPostgres> {
 
 export interface TTestBackend {
   name: "postgres" | "pglite";
-  open(): Promise<{ db: Database; dispose(): Promise<void> }>;
+  /** `url`: the PostgreSQL database's, for what opens its own connections (the batch queue); undefined on PGlite. */
+  open(): Promise<{ db: Database; url: string | undefined; dispose(): Promise<void> }>;
 }
 
 /** Every store test runs on both backends the app supports: a real PostgreSQL server and embedded PGlite. */
@@ -49,6 +50,7 @@ export const BACKENDS: TTestBackend[] = [
       const db = await openDatabase({ kind: "postgres", url: fresh.url });
       return {
         db,
+        url: fresh.url,
         async dispose() {
           await db.close();
           await fresh.drop();
@@ -60,7 +62,7 @@ export const BACKENDS: TTestBackend[] = [
     name: "pglite",
     async open() {
       const db = await openDatabase({ kind: "pglite", dataDir: "memory://" });
-      return { db, dispose: () => db.close() };
+      return { db, url: undefined, dispose: () => db.close() };
     },
   },
 ];

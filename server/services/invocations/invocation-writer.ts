@@ -8,6 +8,11 @@ export type TInvocationSource = "editor" | "rest" | "oip" | "batch";
 
 /** What is known of a run when it starts (its row is written when it ends, or as `running` if it runs long). */
 export interface TRunningRow {
+  /**
+   * A caller-chosen id (batch rows: derived from the batch, attempt and row, so a row run again after a crash
+   * writes the same Invocation row — the upsert replaces it); default a new UUIDv7.
+   */
+  id?: string;
   pipelineId: string;
   versionNumber: number | null;
   alias: string | null;
@@ -173,7 +178,8 @@ export class InvocationWriter implements TInvocationLog {
       this.#probing ??= this.#probe().finally(() => (this.#probing = undefined));
       if (!(await this.#probing)) throw new AppError("NOT_READY", "The invocation log cannot be written (the database is unavailable); nothing was run.");
     }
-    const id = uuidv7();
+    const id = row.id ?? uuidv7();
+    if (this.#open.has(id)) throw new AppError("INTERNAL", `Run ${id} is already open in this process.`);
     const json = JSON.stringify({ ...row, id, instance: this.#instance });
     this.#open.set(id, { json, t: performance.now(), announced: false, finishing: false });
     if (this.#journal) {
