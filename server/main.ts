@@ -10,6 +10,7 @@ import { createAppServer } from "./http/app-server.ts";
 import { createMetrics } from "./http/metrics.ts";
 import { ServingContext } from "./http/serving/serving-context.ts";
 import { bootstrapAdmin } from "./services/auth/setup.ts";
+import { startBatchService } from "./services/batches/batch-service.ts";
 import { startInvocationLog } from "./services/invocations/start-invocation-log.ts";
 import { createModelRuntime } from "./services/models/model-runtime.ts";
 import type { TEngineDeps } from "./services/runs/engine-deps.ts";
@@ -41,15 +42,20 @@ async function main() {
   const runtime = createModelRuntime({ db: db.prisma, env: e }, { defaultTimeoutMs: e.RUN_TIMEOUT_MS });
   const engine: TEngineDeps = { models: runtime.runner, runTimeoutMs: e.RUN_TIMEOUT_MS, payloadMaxBytes: e.INVOCATION_PAYLOAD_MAX_BYTES, invocations: invocations.writer, observer: metrics };
   const serving = new ServingContext(db, engine, { maxBodyBytes: e.API_MAX_BODY_BYTES, maxConcurrentRuns: e.MAX_CONCURRENT_RUNS, maxQueued: e.MAX_QUEUED_RUNS });
+  // Batch jobs: pg-boss in this database; this process runs them too unless BATCH_RUNNER=off (workers: npm run worker).
+  const batches = await startBatchService(db, e, { engine, instance: invocations.lease?.instance ?? null, run: e.BATCH_RUNNER === "inline" });
+  serving.batches = { queue: batches.queue, limits: batches.limits };
+  console.log(`[inferline] batch jobs: ${batches.runner ? "run in this process" : "left to worker processes (BATCH_RUNNER=off)"}`);
 
   const app = next({ dev, dir: ROOT, hostname: e.HOST, port: e.PORT });
   const handle = app.getRequestHandler();
   const server = createAppServer({
     db,
-    context: { sessionConfig: { secret: e.SESSION_SECRET, ttlDays: e.SESSION_TTL_DAYS }, secureCookies: e.SECURE_COOKIES === "1", engine, servingChanged: () => serving.invalidate() },
+    context: { sessionConfig: { secret: e.SESSION_SECRET, ttlDays: e.SESSION_TTL_DAYS }, secureCookies: e.SECURE_COOKIES === "1", engine, servingChanged: () => serving.invalidate(), batches: batches.queue },
     models: runtime.files,
     serving,
     metrics: { metrics, token: e.METRICS_TOKEN },
+    datasets: batches.limits,
     next: (req, res) => handle(req, res),
   });
 
@@ -63,6 +69,7 @@ async function main() {
     server.close();
     server.closeAllConnections();
     await app.close().catch(() => {});
+    await batches.close().catch(() => {});
     await runtime.close().catch(() => {});
     // After the runs in flight finished: their outcomes are the last rows written.
     await invocations.close().catch(() => {});

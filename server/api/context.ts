@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from "../auth/session-token.ts";
 import type { TPrisma } from "../db/client.ts";
+import type { BatchQueue } from "../services/batches/job-queue.ts";
 import type { TActor } from "../services/context.ts";
 import type { TEngineDeps } from "../services/runs/engine-deps.ts";
 import { resolveSession, type TSessionConfig } from "../services/auth/sessions.ts";
@@ -16,6 +17,8 @@ export interface TAppContext {
   modelFiles: TModelFilesConfig;
   /** Tells the serving path that keys or aliases changed (its caches refresh at once in this process). */
   servingChanged(): void;
+  /** The batch job queue; null where batches are not set up (their procedures answer NOT_READY). */
+  batches: BatchQueue | null;
   /** Set or clear the session cookie on the response. */
   setSession(token: string, maxAgeSeconds: number): void;
   clearSession(): void;
@@ -28,6 +31,7 @@ export interface TContextDeps {
   modelFiles?: TModelFilesConfig;
   secureCookies: boolean;
   servingChanged?: () => void;
+  batches?: BatchQueue | null;
 }
 
 /** Builds the tRPC context from a node:http request: resolves the session cookie to a user. */
@@ -42,6 +46,7 @@ export async function createContextFromNode(deps: TContextDeps, req: IncomingMes
     engine: deps.engine,
     modelFiles: deps.modelFiles ?? modelFilesFromEnv(),
     servingChanged: deps.servingChanged ?? (() => {}),
+    batches: deps.batches ?? null,
     setSession: (t, maxAge) => res?.appendHeader("Set-Cookie", sessionCookie(t, maxAge, deps.secureCookies)),
     clearSession: () => res?.appendHeader("Set-Cookie", clearedSessionCookie(deps.secureCookies)),
   };

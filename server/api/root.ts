@@ -3,6 +3,7 @@ import { aliasesRouter } from "./routers/aliases/index.ts";
 import { assetsRouter } from "./routers/assets/index.ts";
 import { apiKeysRouter } from "./routers/api-keys/index.ts";
 import { auditRouter } from "./routers/audit/index.ts";
+import { batchesRouter } from "./routers/batches/index.ts";
 import { authRouter } from "./routers/auth/index.ts";
 import { draftsRouter } from "./routers/drafts/index.ts";
 import { examplesRouter } from "./routers/examples/index.ts";
@@ -31,6 +32,7 @@ export const appRouter = router({
   models: modelsRouter,
   invocations: invocationsRouter,
   assets: assetsRouter,
+  batches: batchesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,6 +5,8 @@ import { appRouter } from "../api/root.ts";
 import type { Database } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import type { TModelFilesConfig } from "../services/models/model-files.ts";
+import type { TIngestLimits } from "../services/batches/ingest-dataset.ts";
+import { DATASET_UPLOAD_PATH, handleDatasetUpload } from "./dataset-upload.ts";
 import { handleMetrics, METRICS_PATH, type TMetrics } from "./metrics.ts";
 import { handleModelUpload, MODEL_UPLOAD_PATH, modelFilesFromEnv } from "./model-upload.ts";
 import { sendJson, sendProblem } from "./problem.ts";
@@ -27,6 +29,8 @@ export interface TAppServerOptions {
   models?: TModelFilesConfig;
   /** Prometheus metrics at GET /metrics (Bearer `token` when set, else loopback clients only); omitted = not served. */
   metrics?: { metrics: TMetrics; token?: string | undefined };
+  /** Batch dataset uploads from the app (POST /api/datasets) and their limits; omitted = not served. */
+  datasets?: TIngestLimits;
 }
 
 const TRPC_BASE = "/api/trpc/";
@@ -72,6 +76,11 @@ export function createAppServer(opts: TAppServerOptions): http.Server {
     if (path === MODEL_UPLOAD_PATH) {
       if (!sameOrigin(req)) return sendProblem(res, "FORBIDDEN", "Cross-origin requests to the app API are not allowed.");
       void handleModelUpload({ context: deps, files: (modelFiles ??= modelFilesFromEnv()) }, req, res);
+      return;
+    }
+    if (path === DATASET_UPLOAD_PATH && opts.datasets) {
+      if (!sameOrigin(req)) return sendProblem(res, "FORBIDDEN", "Cross-origin requests to the app API are not allowed.");
+      void handleDatasetUpload({ context: deps, limits: opts.datasets }, req, res);
       return;
     }
     if (path.startsWith(TRPC_BASE)) {

@@ -5,6 +5,7 @@ import { createContextFromNode } from "@/server/api/context.ts";
 import { appRouter } from "@/server/api/root.ts";
 import { createCallerFactory, describeError } from "@/server/api/trpc.ts";
 import type { TPrisma } from "@/server/db/client.ts";
+import type { BatchQueue } from "@/server/services/batches/job-queue.ts";
 import type { TEngineDeps } from "@/server/services/runs/engine-deps.ts";
 import { testEngine } from "./engine.ts";
 
@@ -23,6 +24,7 @@ export class TestClient {
     private readonly db: TPrisma,
     private readonly engine: TEngineDeps = testEngine(),
     private readonly servingChanged?: () => void,
+    private readonly batches?: BatchQueue,
   ) {}
 
   get cookie(): string | undefined {
@@ -43,7 +45,7 @@ export class TestClient {
     const cookie = this.cookie;
     const req = { headers: cookie ? { cookie } : {} } as IncomingMessage;
     const res = { appendHeader: (_name: string, value: string) => this.#pending.push(value) } as unknown as ServerResponse;
-    return createCaller(await createContextFromNode({ db: this.db, sessionConfig: SESSION_CONFIG, secureCookies: false, engine: this.engine, ...(this.servingChanged ? { servingChanged: this.servingChanged } : {}) }, req, res));
+    return createCaller(await createContextFromNode({ db: this.db, sessionConfig: SESSION_CONFIG, secureCookies: false, engine: this.engine, ...(this.servingChanged ? { servingChanged: this.servingChanged } : {}), ...(this.batches ? { batches: this.batches } : {}) }, req, res));
   }
 }
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError, ERROR_CODES, errorCodeInfo, type TErrorCode } from "../../errors.ts";
 import { runPipeline, type TRunResult, type TRunTarget } from "../../services/runs/run-pipeline.ts";
 import { sendJson, sendProblem } from "../problem.ts";
+import { handleBatches, isBatchRoute } from "./batches.ts";
 import { parseInputs } from "./parse-inputs.ts";
 import type { ServingContext } from "./serving-context.ts";
 import { openApiForPipeline, combinedOpenApi } from "../../services/serving/openapi.ts";
@@ -29,6 +30,7 @@ export async function handleRest(ctx: ServingContext, req: IncomingMessage, res:
       await ctx.authenticate(req, url, "*");
       return sendJson(res, 200, await combinedOpenApi(ctx.db.prisma, baseUrl(req)));
     }
+    if (ctx.batches && isBatchRoute(url.pathname)) return await handleBatches(ctx, ctx.batches, req, res, url, sendError);
     const m = ROUTE.exec(url.pathname);
     if (!m) throw new AppError("NOT_FOUND", `No API route ${url.pathname}.`);
     const [, slug, alias, version, action] = m as unknown as [string, string, string | undefined, string | undefined, string];

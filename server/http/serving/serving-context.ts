@@ -5,6 +5,7 @@ import { AppError } from "../../errors.ts";
 import { ApiKeyAuthenticator, type TKeyPrincipal } from "../../services/api-keys/authenticate-api-key.ts";
 import type { TEngineDeps } from "../../services/runs/engine-deps.ts";
 import { RunnableResolver } from "../../services/runs/runnable-resolver.ts";
+import type { TBatchServing } from "./batches.ts";
 
 export interface TServingLimits {
   /** Largest request body (also after decompression). */
@@ -18,6 +19,8 @@ export interface TServingLimits {
 export class ServingContext {
   readonly keys: ApiKeyAuthenticator;
   readonly resolver: RunnableResolver;
+  /** Batch jobs (queue + dataset limits); null = the batch endpoints answer 404. */
+  batches: TBatchServing | null = null;
   readonly #limiters = new Map<number, RateLimiterMemory>();
   #running = 0;
   readonly #waiting: (() => void)[] = [];

@@ -77,14 +77,15 @@ export async function startBatchRunner(deps: { db: Database; queue: BatchQueue; 
 /**
  * Claims of dead processes: deleted, and their jobs failed (so retried now). `all` (embedded database, at
  * start): every claim. PostgreSQL: claims whose instance holds no advisory lock (pg_locks), as for the
- * invocation log's `running` rows (recover-interrupted-runs.ts).
+ * invocation log's `running` rows (recover-interrupted-runs.ts); a claim without an instance (a process without
+ * a lease: tests) is left to pg-boss's expiry.
  */
 export async function reapClaims(db: Pick<Database, "kind" | "prisma">, queue: BatchQueue, all: boolean): Promise<number> {
   const rows = all
     ? await db.prisma.$queryRaw<{ jobId: string }[]>`DELETE FROM "BatchClaim" RETURNING "jobId"::text`
     : await db.prisma.$queryRawUnsafe<{ jobId: string }[]>(
         `DELETE FROM "BatchClaim" c
-         WHERE c.instance IS NULL OR NOT EXISTS (
+         WHERE c.instance IS NOT NULL AND NOT EXISTS (
            SELECT 1 FROM pg_locks l
            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())

@@ -1,0 +1,43 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createContextFromNode, type TContextDeps } from "../api/context.ts";
+import { AppError } from "../errors.ts";
+import { uploadDataset } from "../services/batches/get-dataset.ts";
+import type { TIngestLimits } from "../services/batches/ingest-dataset.ts";
+import { sendJson, sendProblem } from "./problem.ts";
+
+export const DATASET_UPLOAD_PATH = "/api/datasets";
+
+/**
+ * `POST /api/datasets?slug=<pipeline>&format=csv|jsonl|zip&name=<file name>` with the file as the raw
+ * `application/octet-stream` body: the app's dataset upload (then `batches.create` over tRPC with the mapping and
+ * the version). On the lean path like model uploads: the body streams into the database chunk by chunk, never
+ * whole in memory. Session cookie (editor role); app-server refuses cross-origin requests first.
+ */
+export async function handleDatasetUpload(deps: { context: TContextDeps; limits: TIngestLimits }, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    if (req.method !== "POST") {
+      res.setHeader("Allow", "POST");
+      throw new AppError("METHOD_NOT_ALLOWED", "Upload a dataset with POST /api/datasets?slug=<pipeline>&format=csv|jsonl|zip.");
+    }
+    const ctx = await createContextFromNode(deps.context, req, res);
+    if (!ctx.user) throw new AppError("UNAUTHENTICATED", "Sign in to upload datasets.");
+    const type = (req.headers["content-type"] ?? "").split(";", 1)[0]!.trim().toLowerCase();
+    if (type !== "application/octet-stream") throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the file as the raw request body with Content-Type: application/octet-stream.", { contentType: type || null });
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const format = url.searchParams.get("format");
+    if (format !== "csv" && format !== "jsonl" && format !== "zip") throw new AppError("DATASET_INVALID", "format must be csv, jsonl or zip.", { field: "format" });
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > deps.limits.maxBytes) throw new AppError("PAYLOAD_TOO_LARGE", `The dataset is larger than the limit of ${deps.limits.maxBytes} bytes.`, { limitBytes: deps.limits.maxBytes });
+    const dataset = await uploadDataset(ctx.db, ctx.user, deps.limits, { slug: url.searchParams.get("slug") ?? "", format, name: url.searchParams.get("name") ?? `dataset.${format}`, body: req });
+    return sendJson(res, 201, dataset);
+  } catch (e) {
+    if (!req.complete) {
+      res.setHeader("Connection", "close");
+      req.resume();
+    }
+    if (e instanceof AppError) return sendProblem(res, e.code, e.message, e.details ? { details: e.details } : {});
+    if (req.destroyed || res.destroyed) return;
+    console.error("[inferline] dataset upload failed:", e);
+    return sendProblem(res, "INTERNAL", "The upload failed.");
+  }
+}
