@@ -17,7 +17,7 @@ describe.each(BACKENDS)("invocation log group commit on $name", (backend) => {
   beforeAll(async () => {
     ({ db, dispose } = await backend.open());
     // runningAfterMs out of reach: on a loaded machine no run here may get a `running` row (counted as a write).
-    writer = new InvocationWriter(db.prisma, { maxDelayMs: 2, runningAfterMs: 3_600_000 });
+    writer = new InvocationWriter(db.prisma, { maxDelayMs: 20, runningAfterMs: 3_600_000 });
     h = await startServingHarness({ db, engine: testEngine(undefined, { invocations: writer }), limits: { maxConcurrentRuns: 64, maxQueued: 1000 } });
     const api = await h.admin.api();
     await api.pipelines.create({ slug: "toy", name: "Toy" });
