@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { compile } from "@/server/engine/compiler/compile.ts";
 import { registry } from "@/server/engine/nodes/index.ts";
 import { murmur3 } from "@/server/engine/nodes/text/hash-vectorize.ts";
+import { longestFirstLengths } from "@/server/engine/nodes/text/tokenizers.ts";
 import { GraphBuilder } from "../helpers/graph-builder.ts";
 import { env, inferNode, plain } from "./harness.ts";
 import { fixture, fixtureAsset, runRaw, runRawError } from "./media-harness.ts";
@@ -48,6 +49,56 @@ describe("text/tokenize@v1", () => {
     expect(plain(pair.token_type_ids).data).toEqual([0, 0, 0, 0, 0, 1, 1, 1]);
     const batch = await tok(bert, { padding: "longest", dtype: "int32" }, { text: ["want", "running, running"] });
     expect(plain(batch.input_ids)).toEqual({ dtype: "int32", shape: [2, 7], data: [2, 4, 3, 0, 0, 0, 0, 2, 9, 10, 11, 9, 10, 3] });
+  });
+
+  // Expected lengths worked by hand from Hugging Face tokenizers' truncate_encodings, LongestFirst
+  // (tokenizers/src/utils/truncation.rs), on the content budget B = maxLength − 3 ([CLS] A [SEP] B [SEP]):
+  // n1 = shorter, n2 = longer length; n2 := n1 > B ? n1 : max(n1, B − n1); if n1 + n2 > B then
+  // n1 := ⌊B/2⌋, n2 := n1 + B mod 2; the first text gets n2 if it was the longer (swap), else n1; B = 0 → 0, 0.
+  it("cuts pairs longest-first exactly as Hugging Face tokenizers: halves, the odd token to the longer text", async () => {
+    const cut = async (maxLength: number, text: string, textPair: string) => (await tok(bert, { maxLength }, { text, textPair })).tokens;
+    const A = "unwanted running"; // un ##want ##ed runn ##ing (5)
+    const W = "wanted, wa"; // want ##ed , wa (4)
+    const R = "wanted, running"; // want ##ed , runn ##ing (5)
+    // First longer, odd budget: B = 5, n1 = 4 (W), n2 = max(4, 1) = 4, 8 > 5 → 2, 3; swapped → A 3, W 2.
+    expect(await cut(8, A, W)).toEqual([["[CLS]", "un", "##want", "##ed", "[SEP]", "want", "##ed", "[SEP]"]]);
+    // First longer, even budget: B = 4, n2 = max(4, 0) = 4, 8 > 4 → 2, 2.
+    expect(await cut(7, A, W)).toEqual([["[CLS]", "un", "##want", "[SEP]", "want", "##ed", "[SEP]"]]);
+    // Second longer, odd budget: B = 5 → 2, 3, not swapped → W 2, A 3.
+    expect(await cut(8, W, A)).toEqual([["[CLS]", "want", "##ed", "[SEP]", "un", "##want", "##ed", "[SEP]"]]);
+    // Second longer, even budget: B = 4 → 2, 2.
+    expect(await cut(7, W, A)).toEqual([["[CLS]", "want", "##ed", "[SEP]", "un", "##want", "[SEP]"]]);
+    // Equal lengths, odd budget: B = 7, n1 = n2 = 5, max(5, 2) = 5, 10 > 7 → 3, 4, not swapped → the second gets the odd token.
+    expect(await cut(10, A, R)).toEqual([["[CLS]", "un", "##want", "##ed", "[SEP]", "want", "##ed", ",", "runn", "[SEP]"]]);
+    // Equal lengths, even budget: B = 6 → 3, 3.
+    expect(await cut(9, A, R)).toEqual([["[CLS]", "un", "##want", "##ed", "[SEP]", "want", "##ed", ",", "[SEP]"]]);
+    // One side shorter than half the budget is kept whole: B = 4, n1 = 1, n2 = max(1, 3) = 3, 4 ≤ 4 → wa 1, A 3.
+    expect(await cut(7, "wa", A)).toEqual([["[CLS]", "wa", "[SEP]", "un", "##want", "##ed", "[SEP]"]]);
+    // ... and first: B = 5, n2 = max(1, 4) = 4, 5 ≤ 5, swapped → A 4, wa 1.
+    expect(await cut(8, A, "wa")).toEqual([["[CLS]", "un", "##want", "##ed", "runn", "[SEP]", "wa", "[SEP]"]]);
+    // The shorter alone is over the budget: B = 3, n1 = 4 > 3 → n2 = 4, 8 > 3 → 1, 2; swapped → A 2, W 1.
+    expect(await cut(6, A, W)).toEqual([["[CLS]", "un", "##want", "[SEP]", "want", "[SEP]"]]);
+    // A budget of one token empties a side: B = 1 → 0, 1; swapped → A 1, W 0; not swapped → W 0, A 1; equal → A 0, R 1.
+    const empty = await tok(bert, { maxLength: 4 }, { text: A, textPair: W });
+    expect(empty.tokens).toEqual([["[CLS]", "un", "[SEP]", "[SEP]"]]);
+    expect(plain(empty.token_type_ids).data).toEqual([0, 0, 0, 1]);
+    expect(await cut(4, W, A)).toEqual([["[CLS]", "[SEP]", "un", "[SEP]"]]);
+    expect(await cut(4, A, R)).toEqual([["[CLS]", "[SEP]", "want", "[SEP]"]]);
+    // B = 0 empties both.
+    expect(await cut(3, A, W)).toEqual([["[CLS]", "[SEP]", "[SEP]"]]);
+  });
+
+  it("longestFirstLengths reproduces the tokenizers crate's own truncate_encodings_longest_first table", () => {
+    // tokenizers/src/utils/truncation.rs tests: max_length 7 over lengths empty 0, short 2, medium 4, long 8.
+    const table: [number, number, number, number][] = [
+      [0, 0, 0, 0], [0, 2, 0, 2], [0, 4, 0, 4], [0, 8, 0, 7],
+      [2, 0, 2, 0], [2, 2, 2, 2], [2, 4, 2, 4], [2, 8, 2, 5],
+      [4, 0, 4, 0], [4, 2, 4, 2], [4, 4, 3, 4], [4, 8, 3, 4],
+      [8, 0, 7, 0], [8, 2, 5, 2], [8, 4, 4, 3], [8, 8, 3, 4],
+    ];
+    for (const [l1, l2, n1, n2] of table) expect([l1, l2, longestFirstLengths(l1, l2, 7)]).toEqual([l1, l2, [n1, n2]]);
+    // truncate_encodings_empty: max_length 0 empties both.
+    for (const [l1, l2] of [[0, 2], [4, 4], [8, 8]] as const) expect(longestFirstLengths(l1, l2, 0)).toEqual([0, 0]);
   });
 
   it("fails with TEXT_TOO_LONG when truncation is off, naming the text", async () => {

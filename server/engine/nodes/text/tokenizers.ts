@@ -71,6 +71,26 @@ export interface TEncoded {
 }
 
 /**
+ * The lengths a pair keeps under Hugging Face tokenizers' LongestFirst truncation to maxLength content tokens
+ * (truncate_encodings in tokenizers/src/utils/truncation.rs, the fast tokenizers' truncation=True). With
+ * n1 ≤ n2 the shorter and longer length: the longer is cut to max(n1, maxLength − n1) (to n1 if n1 alone is
+ * over maxLength); if the two still do not fit, both become maxLength / 2, the longer getting the odd token
+ * (the second text when they are equal); maxLength 0 empties both. A pair that fits is kept as it is.
+ */
+export function longestFirstLengths(len1: number, len2: number, maxLength: number): [number, number] {
+  if (maxLength <= 0) return [0, 0];
+  if (len1 + len2 <= maxLength) return [len1, len2];
+  const swap = len1 > len2;
+  let n1 = Math.min(len1, len2);
+  let n2 = n1 > maxLength ? n1 : Math.max(n1, maxLength - n1);
+  if (n1 + n2 > maxLength) {
+    n1 = Math.floor(maxLength / 2);
+    n2 = n1 + (maxLength % 2);
+  }
+  return swap ? [n2, n1] : [n1, n2];
+}
+
+/**
  * One text (and optional pair) → ids within maxLength: the content is truncated longest-first before the
  * special tokens are added (as transformers' truncation=True), or, without truncation, a too-long text
  * returns null so the node can fail naming it.
@@ -83,12 +103,12 @@ export function encode(tokenizer: Tokenizer, text: string, pair: string | null, 
   const budget = opts.maxLength - specials;
   if (a.length + (b?.length ?? 0) > budget) {
     if (!opts.truncation) return null;
-    a = [...a];
-    b = b ? [...b] : null;
-    while (a.length + (b?.length ?? 0) > Math.max(0, budget)) {
-      if (b && b.length > a.length) b.pop();
-      else a.pop();
-    }
+    const max = Math.max(0, budget);
+    if (b) {
+      const [n1, n2] = longestFirstLengths(a.length, b.length, max);
+      a = a.slice(0, n1);
+      b = b.slice(0, n2);
+    } else a = a.slice(0, max);
   }
   let tokens: string[];
   let typeIds: number[];
