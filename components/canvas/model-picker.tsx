@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
+import { uploadError, uploadFile } from "@/components/ui/upload";
 import { formatKind } from "./kinds";
 import type { TKind } from "./types";
 
@@ -163,37 +164,25 @@ export function ModelUpload({ onUploaded }: { onUploaded: (name: string, version
     setError(null);
     setDone(null);
     setProgress(0);
-    const xhr = new XMLHttpRequest();
-    xhrRef.current = xhr;
-    xhr.open("POST", `/api/models?name=${encodeURIComponent(name)}`);
-    xhr.setRequestHeader("Content-Type", "application/octet-stream");
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) setProgress(e.loaded / e.total);
-    };
-    xhr.onerror = () => {
-      setProgress(null);
-      setError("The upload failed: the server could not be reached.");
-    };
-    xhr.onabort = () => setProgress(null);
-    xhr.onload = () => {
-      setProgress(null);
-      let body: { version?: { number: number }; detail?: string; title?: string; created?: boolean } = {};
-      try {
-        body = JSON.parse(xhr.responseText) as typeof body;
-      } catch {
-        // not JSON
-      }
-      if (xhr.status >= 200 && xhr.status < 300 && body.version) {
-        setDone(body.created === false ? `Same bytes as ${name} v${body.version.number}: using it.` : `Uploaded ${name} v${body.version.number}.`);
-        void qc.invalidateQueries(trpc.models.list.queryFilter());
-        void qc.invalidateQueries(trpc.models.get.queryFilter({ name }));
-        onUploaded(name, body.version.number);
-        setFile(null);
-      } else {
-        setError(body.detail ?? body.title ?? `The upload failed (HTTP ${xhr.status}).`);
-      }
-    };
-    xhr.send(file);
+    xhrRef.current = uploadFile<{ version?: { number: number }; created?: boolean }>(`/api/models?name=${encodeURIComponent(name)}`, file, {
+      onProgress: setProgress,
+      onFailure: (aborted) => {
+        setProgress(null);
+        if (!aborted) setError("The upload failed: the server could not be reached.");
+      },
+      onAnswer: (status, body) => {
+        setProgress(null);
+        if (status >= 200 && status < 300 && body.version) {
+          setDone(body.created === false ? `Same bytes as ${name} v${body.version.number}: using it.` : `Uploaded ${name} v${body.version.number}.`);
+          void qc.invalidateQueries(trpc.models.list.queryFilter());
+          void qc.invalidateQueries(trpc.models.get.queryFilter({ name }));
+          onUploaded(name, body.version.number);
+          setFile(null);
+        } else {
+          setError(uploadError(status, body));
+        }
+      },
+    });
   }
 
   return (

@@ -6,7 +6,7 @@ import type { Database } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import type { TModelFilesConfig } from "../services/models/model-files.ts";
 import type { TIngestLimits } from "../services/batches/ingest-dataset.ts";
-import { DATASET_UPLOAD_PATH, handleDatasetUpload } from "./dataset-upload.ts";
+import { BATCH_RESULTS_PATH, DATASET_UPLOAD_PATH, handleBatchResultsDownload, handleDatasetUpload } from "./dataset-upload.ts";
 import { handleMetrics, METRICS_PATH, type TMetrics } from "./metrics.ts";
 import { handleModelUpload, MODEL_UPLOAD_PATH, modelFilesFromEnv } from "./model-upload.ts";
 import { sendJson, sendProblem } from "./problem.ts";
@@ -81,6 +81,10 @@ export function createAppServer(opts: TAppServerOptions): http.Server {
     if (path === DATASET_UPLOAD_PATH && opts.datasets) {
       if (!sameOrigin(req)) return sendProblem(res, "FORBIDDEN", "Cross-origin requests to the app API are not allowed.");
       void handleDatasetUpload({ context: deps, limits: opts.datasets }, req, res);
+      return;
+    }
+    if (path === BATCH_RESULTS_PATH && opts.datasets) {
+      void handleBatchResultsDownload({ context: deps }, req, res);
       return;
     }
     if (path.startsWith(TRPC_BASE)) {

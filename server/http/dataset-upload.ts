@@ -1,11 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createContextFromNode, type TContextDeps } from "../api/context.ts";
 import { AppError } from "../errors.ts";
+import { batchResults } from "../services/batches/batch-results.ts";
 import { uploadDataset } from "../services/batches/get-dataset.ts";
 import type { TIngestLimits } from "../services/batches/ingest-dataset.ts";
 import { sendJson, sendProblem } from "./problem.ts";
+import { streamResults } from "./serving/batches.ts";
 
 export const DATASET_UPLOAD_PATH = "/api/datasets";
+/** `GET /api/batch-results?slug=<pipeline>&id=<batch>&format=jsonl|csv`: the app's results download (session, viewers). */
+export const BATCH_RESULTS_PATH = "/api/batch-results";
 
 /**
  * `POST /api/datasets?slug=<pipeline>&format=csv|jsonl|zip&name=<file name>` with the file as the raw
@@ -39,5 +43,30 @@ export async function handleDatasetUpload(deps: { context: TContextDeps; limits:
     if (req.destroyed || res.destroyed) return;
     console.error("[inferline] dataset upload failed:", e);
     return sendProblem(res, "INTERNAL", "The upload failed.");
+  }
+}
+
+/**
+ * The app's download of a batch's results (the browser follows a link: the session cookie authenticates it, so
+ * no API key is needed). Streams like the REST route, one line per input row, in constant memory.
+ */
+export async function handleBatchResultsDownload(deps: { context: TContextDeps }, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.setHeader("Allow", "GET");
+      throw new AppError("METHOD_NOT_ALLOWED", "Download results with GET /api/batch-results?slug=<pipeline>&id=<batch>&format=jsonl|csv.");
+    }
+    const ctx = await createContextFromNode(deps.context, req, res);
+    if (!ctx.user) throw new AppError("UNAUTHENTICATED", "Sign in to download batch results.");
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const format = url.searchParams.get("format") ?? "jsonl";
+    if (format !== "jsonl" && format !== "csv") throw new AppError("INVALID_INPUT", "format must be jsonl or csv.", { field: "format" });
+    const id = url.searchParams.get("id") ?? "";
+    return await streamResults(res, batchResults(ctx.db, ctx.user, url.searchParams.get("slug") ?? "", id, format), format, id);
+  } catch (e) {
+    if (e instanceof AppError) return sendProblem(res, e.code, e.message, e.details ? { details: e.details } : {});
+    if (res.headersSent) return void res.destroy();
+    console.error("[inferline] batch results download failed:", e);
+    return sendProblem(res, "INTERNAL", "The download failed.");
   }
 }

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useRef, useState } from "react";
+import { BatchesPanel } from "@/components/batches/batches-panel";
 import { PipelineEditor, type TEditorHandle } from "@/components/canvas/pipeline-editor";
 import { PipelineDashboard } from "@/components/dashboard/pipeline-dashboard";
 import { canEdit, useSessionUser } from "@/components/layout/session";
@@ -22,10 +23,11 @@ import { DraftWorkspace } from "./draft-workspace";
 import { LogPolicyPanel } from "./log-policy-panel";
 import { VersionsPanel } from "./versions-panel";
 
-type TTab = "editor" | "dashboard" | "history" | "json";
+type TTab = "editor" | "dashboard" | "batches" | "history" | "json";
 const TABS: [TTab, string][] = [
   ["editor", "Editor"],
   ["dashboard", "Dashboard"],
+  ["batches", "Batches"],
   ["history", "Versions & activity"],
   ["json", "JSON"],
 ];
@@ -142,6 +144,8 @@ export function PipelineDetailPage({ replayId }: { replayId?: string | undefined
         />
       ) : tab === "dashboard" ? (
         <PipelineDashboard slug={p.slug} />
+      ) : tab === "batches" ? (
+        <BatchesPanel slug={p.slug} editable={editable && !p.archived} />
       ) : tab === "history" ? (
         <div className="stack-lg">
           <div className="detail-grid">

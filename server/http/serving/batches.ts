@@ -175,7 +175,7 @@ function decoded(req: IncomingMessage): Readable {
 }
 
 /** Writes the results as they are read, waiting for the client to drain (constant memory for any batch size). */
-async function streamResults(res: ServerResponse, lines: AsyncGenerator<string>, format: TResultsFormat, id: string): Promise<void> {
+export async function streamResults(res: ServerResponse, lines: AsyncGenerator<string>, format: TResultsFormat, id: string): Promise<void> {
   const first = await lines.next(); // errors (unknown batch) still become problem+json
   res.writeHead(200, {
     "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
