@@ -16,6 +16,15 @@ const ZEnv = z.object({
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   /** Set to "1" when the app is served over https, so cookies get the Secure flag. */
   SECURE_COOKIES: z.enum(["0", "1"]).default("0"),
+  /** "1" behind a reverse proxy that appends the client's address to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for). */
+  TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  /** Sign-in brute-force guard (per process): failures per account, and per client address, within the window. */
+  SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  SIGN_IN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** The whole request (headers and body) must arrive within this (408 past it); headers alone within HEADERS_TIMEOUT_MS. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(300_000),
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(20_000),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   /** Deadline for one pipeline run (editor, API, batch). */
   RUN_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),

@@ -5,6 +5,8 @@
 export const ERROR_CODES = {
   UNAUTHENTICATED: { status: 401, trpc: "UNAUTHORIZED", title: "Sign-in required" },
   INVALID_CREDENTIALS: { status: 401, trpc: "UNAUTHORIZED", title: "Wrong email or password" },
+  API_KEY_IN_URL: { status: 401, trpc: "UNAUTHORIZED", title: "API keys are not accepted in the URL" },
+  TOO_MANY_ATTEMPTS: { status: 429, trpc: "TOO_MANY_REQUESTS", title: "Too many failed sign-in attempts" },
   FORBIDDEN: { status: 403, trpc: "FORBIDDEN", title: "Not allowed" },
   SETUP_ALREADY_DONE: { status: 409, trpc: "CONFLICT", title: "Setup has already been completed" },
   NOT_FOUND: { status: 404, trpc: "NOT_FOUND", title: "Not found" },
@@ -30,6 +32,7 @@ export const ERROR_CODES = {
   // Serving (published pipelines)
   PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE", title: "Request body too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE", title: "Unsupported media type" },
+  REQUEST_TIMEOUT: { status: 408, trpc: "TIMEOUT", title: "The request was not received in time" },
   METHOD_NOT_ALLOWED: { status: 405, trpc: "METHOD_NOT_SUPPORTED", title: "Method not allowed" },
   RATE_LIMITED: { status: 429, trpc: "TOO_MANY_REQUESTS", title: "Too many requests" },
   NODE_FAILED: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "A pipeline node failed" },
