@@ -56,6 +56,7 @@ async function main() {
     serving,
     metrics: { metrics, token: e.METRICS_TOKEN },
     datasets: batches.limits,
+    connection: { requestTimeoutMs: e.REQUEST_TIMEOUT_MS, headersTimeoutMs: e.HEADERS_TIMEOUT_MS },
     next: (req, res) => handle(req, res),
   });
 

@@ -7,6 +7,7 @@ import { AppError } from "../errors.ts";
 import type { TModelFilesConfig } from "../services/models/model-files.ts";
 import type { TIngestLimits } from "../services/batches/ingest-dataset.ts";
 import { BATCH_RESULTS_PATH, DATASET_UPLOAD_PATH, handleBatchResultsDownload, handleDatasetUpload } from "./dataset-upload.ts";
+import { applyConnectionLimits, type TConnectionLimits } from "./connection-limits.ts";
 import { handleMetrics, METRICS_PATH, type TMetrics } from "./metrics.ts";
 import { handleModelUpload, MODEL_UPLOAD_PATH, modelFilesFromEnv } from "./model-upload.ts";
 import { sendJson, sendProblem } from "./problem.ts";
@@ -31,6 +32,8 @@ export interface TAppServerOptions {
   metrics?: { metrics: TMetrics; token?: string | undefined };
   /** Batch dataset uploads from the app (POST /api/datasets) and their limits; omitted = not served. */
   datasets?: TIngestLimits;
+  /** Deadlines for receiving a request's headers and whole body (408 REQUEST_TIMEOUT past them); omitted = the defaults. */
+  connection?: TConnectionLimits;
 }
 
 const TRPC_BASE = "/api/trpc/";
@@ -54,7 +57,7 @@ export function createAppServer(opts: TAppServerOptions): http.Server {
   });
 
   let modelFiles = opts.models; // read from the environment on first use when not given
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const url = req.url ?? "/";
     const path = url.split("?", 1)[0] ?? "/";
     if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
@@ -94,6 +97,7 @@ export function createAppServer(opts: TAppServerOptions): http.Server {
     }
     void opts.next(req, res);
   });
+  return applyConnectionLimits(server, opts.connection);
 }
 
 function sameOrigin(req: IncomingMessage): boolean {
