@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { AppError, errorCodeInfo, type TErrorCode } from "../errors.ts";
+import { assertJsonDepth } from "../http/json-depth.ts";
 import type { TActorDeps } from "../services/context.ts";
 import type { TAppContext } from "./context.ts";
 
@@ -54,11 +55,17 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** Before any input schema runs: zod and the services walk inputs recursively (deep JSON would end in a 500). */
+const limitInputDepth = t.middleware(async ({ getRawInput, next }) => {
+  assertJsonDepth(await getRawInput(), "The input");
+  return next();
+});
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** No session needed: only setup, sign-in and the setup status use this. */
-export const publicProcedure = t.procedure.use(mapErrors);
+export const publicProcedure = t.procedure.use(mapErrors).use(limitInputDepth);
 
 /** Requires a signed-in user; services still check the role for each use case. */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {

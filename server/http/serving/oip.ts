@@ -5,6 +5,7 @@ import type { TJson } from "../../engine/values/to-json.ts";
 import { runPipeline } from "../../services/runs/run-pipeline.ts";
 import type { TRunTarget } from "../../services/runs/runnable-resolver.ts";
 import { sendJson, sendProblem } from "../problem.ts";
+import { assertJsonDepth } from "../json-depth.ts";
 import { readBody } from "./read-body.ts";
 import { BinaryReader, INFERENCE_HEADER, joinBytesElements, splitBody, splitBytesElements, tensorBytes, tensorFromBytes } from "./oip-binary.ts";
 import { isTensor, readNumber, type TDtype } from "../../engine/values/tensor.ts";
@@ -138,6 +139,7 @@ function parseJson(body: Buffer): Record<string, unknown> {
     throw new AppError("INVALID_INPUT", `The body is not valid JSON: ${(e as Error).message}`);
   }
   if (!v || typeof v !== "object" || Array.isArray(v)) throw new AppError("INVALID_INPUT", "The body must be an inference request object.");
+  assertJsonDepth(v, "The request body"); // before `data.flat(Infinity)` and the log walk them recursively
   return v as Record<string, unknown>;
 }
 
@@ -174,6 +176,7 @@ function decodeInputs(body: Record<string, unknown>, kinds: Map<string, TKind>, 
     } else out[name] = flat.length === 1 ? flat[0] : flat;
   }
   binary.finish();
+  assertJsonDepth(out, "The inputs"); // JSON text in BYTES elements
   return { ...out };
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import busboy from "busboy";
 import { AppError } from "../../errors.ts";
+import { assertJsonDepth } from "../json-depth.ts";
 import { readBody } from "./read-body.ts";
 
 /**
@@ -8,6 +9,12 @@ import { readBody } from "./read-body.ts";
  * where file parts become bytes (images, audio) and text parts are parsed as JSON when they are JSON.
  */
 export async function parseInputs(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
+  const inputs = await parseBody(req, maxBytes);
+  assertJsonDepth(inputs, "The request body");
+  return inputs;
+}
+
+async function parseBody(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   if (type === "application/json" || type.endsWith("+json")) {
     const body = await readBody(req, maxBytes);
