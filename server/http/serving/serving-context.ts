@@ -37,7 +37,7 @@ export class ServingContext {
   /** The API key of a request: `Authorization: Bearer <key>` or `X-API-Key`; never from the URL. */
   async authenticate(req: IncomingMessage, url: URL, slug: string): Promise<TKeyPrincipal> {
     for (const p of ["api_key", "apikey", "key", "token", "access_token"]) {
-      if (url.searchParams.has(p)) throw new AppError("UNAUTHENTICATED", "API keys are not accepted in the URL (they end up in logs); send 'Authorization: Bearer <key>' or 'X-API-Key'.");
+      if (url.searchParams.has(p)) throw new AppError("API_KEY_IN_URL", "API keys are not accepted in the URL (they end up in logs); send 'Authorization: Bearer <key>' or 'X-API-Key'.", { parameter: p });
     }
     const auth = req.headers.authorization;
     const bearer = auth?.toLowerCase().startsWith("bearer ") ? auth.slice(7).trim() : undefined;
