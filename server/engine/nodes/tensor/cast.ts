@@ -4,20 +4,9 @@ import { NodeInputError } from "../../errors.ts";
 import { kinds } from "../../types/kinds.ts";
 import { FLOAT_DTYPES, floatToHalf, halfToFloat, type TAnyTensor, type TDtype } from "../../values/tensor.ts";
 import { buildTensor, dtypeIssue, NUMERIC, tensorInput, tensorKindOf } from "../shared.ts";
+import { INT_RANGE } from "./shared-tensor.ts";
 
 const TARGETS = ["float32", "float64", "float16", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool"] as const;
-
-/** Bits and signedness of each integer dtype (for wrapping, and for the range of float → integer). */
-const INT_BITS: Partial<Record<TDtype, { bits: number; signed: boolean }>> = {
-  int8: { bits: 8, signed: true },
-  int16: { bits: 16, signed: true },
-  int32: { bits: 32, signed: true },
-  int64: { bits: 64, signed: true },
-  uint8: { bits: 8, signed: false },
-  uint16: { bits: 16, signed: false },
-  uint32: { bits: 32, signed: false },
-  uint64: { bits: 64, signed: false },
-};
 
 export const cast = defineNode({
   type: "tensor/cast@v1",
@@ -42,7 +31,7 @@ function castTensor(x: TAnyTensor, to: TDtype): TAnyTensor {
   const src = x.data as ArrayLike<number | bigint>;
   const read = x.dtype === "float16" ? (i: number) => halfToFloat(src[i] as number) : (i: number) => src[i]!;
   const fromFloat = FLOAT_DTYPES.includes(x.dtype);
-  const target = INT_BITS[to];
+  const target = INT_RANGE[to];
   return buildTensor(to, x.shape, (out) => {
     for (let i = 0; i < src.length; i++) {
       const v = read(i);
