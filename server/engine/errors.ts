@@ -51,6 +51,7 @@ export type TNodeErrorCode =
   | "AUDIO_TOO_LONG"
   | "SAMPLE_RATE_MISMATCH"
   | "TEXT_TOO_LONG"
+  | "DIVISION_BY_ZERO" // integer division by zero (tensor/arithmetic); floats follow IEEE 754 instead
   | "ASSET_INVALID";
 
 export class CodedNodeError extends NodeInputError {

@@ -48,8 +48,12 @@ import { impute } from "./tabular/impute.ts";
 import { minMaxScale } from "./tabular/min-max-scale.ts";
 import { oneHot } from "./tabular/one-hot.ts";
 import { standardScale } from "./tabular/standard-scale.ts";
+import { arithmetic } from "./tensor/arithmetic.ts";
 import { cast } from "./tensor/cast.ts";
+import { tensorClip } from "./tensor/clip.ts";
 import { concat } from "./tensor/concat.ts";
+import { pad } from "./tensor/pad.ts";
+import { reduce } from "./tensor/reduce.ts";
 import { reshape } from "./tensor/reshape.ts";
 import { slice } from "./tensor/slice.ts";
 import { squeeze } from "./tensor/squeeze.ts";
@@ -101,8 +105,12 @@ export const NODE_DEFINITIONS: readonly TAnyNodeDefinition[] = [
   unsqueeze,
   transpose,
   slice,
+  pad,
   concat,
   stack,
+  arithmetic,
+  tensorClip,
+  reduce,
   // model
   onnx,
   // postprocessing
