@@ -29,8 +29,9 @@ export function describeError(error: TRPCError): { appCode: TErrorCode; details:
     NOT_FOUND: "NOT_FOUND",
     BAD_REQUEST: "INVALID_INPUT",
     PARSE_ERROR: "INVALID_INPUT",
-    PAYLOAD_TOO_LARGE: "INVALID_INPUT",
-    METHOD_NOT_SUPPORTED: "INVALID_INPUT",
+    PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+    METHOD_NOT_SUPPORTED: "METHOD_NOT_ALLOWED",
+    UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   };
   const appCode = byTrpcCode[error.code] ?? "INTERNAL";
   // Never leak internals of unexpected errors to the client.
@@ -55,9 +56,12 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-/** Before any input schema runs: zod and the services walk inputs recursively (deep JSON would end in a 500). */
+/**
+ * Before any input schema runs: zod and the services walk inputs recursively (deep JSON would end in a 500), and
+ * what is stored cannot hold NUL characters (PostgreSQL refuses them: a 500 too).
+ */
 const limitInputDepth = t.middleware(async ({ getRawInput, next }) => {
-  assertJsonDepth(await getRawInput(), "The input");
+  assertJsonDepth(await getRawInput(), "The input", undefined, true);
   return next();
 });
 

@@ -7,13 +7,27 @@ import { AppError } from "../errors.ts";
  */
 export const MAX_JSON_DEPTH = 64;
 
-/** Throws INVALID_INPUT when `value` nests deeper than `max` levels. Iterative: any depth is safe to check. */
-export function assertJsonDepth(value: unknown, what: string, max = MAX_JSON_DEPTH): void {
+/**
+ * Throws INVALID_INPUT when `value` nests deeper than `max` levels, or — with `refuseNul` — holds a NUL character
+ * in a key or a string (PostgreSQL cannot store one in text or jsonb: the write would fail with a 500).
+ * Iterative: any depth is safe to check.
+ */
+export function assertJsonDepth(value: unknown, what: string, max = MAX_JSON_DEPTH, refuseNul = false): void {
   const stack: [unknown, number][] = [[value, 1]];
+  const nul = (s: string) => {
+    if (refuseNul && s.includes("\u0000")) throw new AppError("INVALID_INPUT", `${what} holds a NUL character (\\u0000), which cannot be stored.`);
+  };
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
+    if (typeof v === "string") nul(v);
     if (v === null || typeof v !== "object" || ArrayBuffer.isView(v)) continue;
     if (depth > max) throw new AppError("INVALID_INPUT", `${what} is nested deeper than ${max} levels.`, { maxDepth: max });
-    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === "object") stack.push([x, depth + 1]);
+    if (Array.isArray(v)) for (const x of v) stack.push([x, depth + 1]);
+    else {
+      for (const [k, x] of Object.entries(v)) {
+        nul(k);
+        stack.push([x, depth + 1]);
+      }
+    }
   }
 }

@@ -135,6 +135,9 @@ async function toCall(res: Response): Promise<TCall> {
   } catch {
     // not JSON: the assertions on `text` or `status` say what was expected
   }
+  // tRPC errors carry the app code in error.data.appCode: `code` either way.
+  const appCode = (body as { error?: { data?: { appCode?: string } } } | null)?.error?.data?.appCode;
+  if (appCode && body && typeof body === "object") body.code = appCode;
   return { status: res.status, type: res.headers.get("content-type"), headers: res.headers, body, text };
 }
 
@@ -146,13 +149,9 @@ export async function call(base: string, method: string, url: string, body?: unk
 
 /** A tRPC call over HTTP (query: GET with ?input=, mutation: POST), answered with the app error code as `code`. */
 export async function trpc(base: string, kind: "query" | "mutation", procedure: string, input: unknown, headers: Record<string, string> = {}): Promise<TCall> {
-  const c =
-    kind === "query"
-      ? await toCall(await fetch(`${base}/api/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(typeof input === "string" ? input : JSON.stringify(input))}`}`, { headers }))
-      : await call(base, "POST", `/api/trpc/${procedure}`, input ?? {}, headers);
-  const error = (c.body as { error?: { data?: { appCode?: string } } }).error;
-  if (error?.data?.appCode) c.body.code = error.data.appCode;
-  return c;
+  return kind === "query"
+    ? toCall(await fetch(`${base}/api/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(typeof input === "string" ? input : JSON.stringify(input))}`}`, { headers }))
+    : call(base, "POST", `/api/trpc/${procedure}`, input ?? {}, headers);
 }
 
 /** Asserts an RFC 9457 problem+json answer with this status and code. */

@@ -36,6 +36,8 @@ async function parseBody(req: IncomingMessage, maxBytes: number): Promise<Record
 function parseMultipart(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const inputs: Record<string, unknown> = {};
+    // Field names are the client's: a part named `__proto__` must be an (unknown) input, not this object's prototype.
+    const set = (name: string, value: unknown) => Object.defineProperty(inputs, name, { value, enumerable: true, writable: true, configurable: true });
     let total = 0;
     let failed = false;
     const fail = (e: AppError) => {
@@ -55,9 +57,9 @@ function parseMultipart(req: IncomingMessage, maxBytes: number): Promise<Record<
       total += value.length;
       if (total > maxBytes) return fail(new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than the limit of ${maxBytes} bytes.`, { limitBytes: maxBytes }));
       try {
-        inputs[name] = JSON.parse(value);
+        set(name, JSON.parse(value));
       } catch {
-        inputs[name] = value;
+        set(name, value);
       }
     });
     bb.on("file", (name, stream) => {
@@ -69,7 +71,7 @@ function parseMultipart(req: IncomingMessage, maxBytes: number): Promise<Record<
       });
       stream.on("limit", () => fail(new AppError("PAYLOAD_TOO_LARGE", `File '${name}' is larger than the limit of ${maxBytes} bytes.`, { field: name, limitBytes: maxBytes })));
       stream.on("end", () => {
-        inputs[name] = new Uint8Array(Buffer.concat(chunks));
+        set(name, new Uint8Array(Buffer.concat(chunks)));
       });
     });
     bb.on("error", (e: Error) => fail(new AppError("INVALID_INPUT", `Bad multipart request: ${e.message}`)));
