@@ -136,7 +136,7 @@ describe.each(["pglite", "postgres"] as const)("batch REST endpoints (%s)", (kin
     expect((await fetch(`${h.base}/api/datasets?slug=toy&format=csv`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: "a\n1\n" })).status).toBe(401);
     const api = await h.admin.api();
     const view = await api.batches.dataset({ slug: "toy", id: ds.id, target: { alias: "production" } });
-    expect(view).toMatchObject({ preview: [["1", "2"], ["3", "4"], ["5", "6"]], suggestedMapping: { flower: { fields: { a: { column: "a" }, b: { column: "b" } } } } });
+    expect(view).toMatchObject({ preview: [{ a: "1", b: "2" }, { a: "3", b: "4" }, { a: "5", b: "6" }], suggestedMapping: { flower: { fields: { a: { column: "a" }, b: { column: "b" } } } } });
     const b = await api.batches.create({ slug: "toy", target: { alias: "production" }, datasetId: ds.id });
     for (let i = 0; i < 100 && (await api.batches.get({ slug: "toy", id: b.id })).status !== "succeeded"; i++) await new Promise((r) => setTimeout(r, 100));
     const got = await api.batches.get({ slug: "toy", id: b.id });

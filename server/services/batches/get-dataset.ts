@@ -25,7 +25,10 @@ export async function getDataset(db: TPrisma, actor: TActor, slug: string, id: s
   const d = pipeline ? await db.dataset.findUnique({ where: { id }, select: { id: true, pipelineId: true, format: true, name: true, columns: true, rowCount: true, sizeBytes: true, readyAt: true, createdAt: true } }) : null;
   if (!pipeline || !d || d.pipelineId !== pipeline.id || !d.readyAt) throw new AppError("NOT_FOUND", `Pipeline '${slug}' has no dataset ${id}.`, { dataset: id });
   const first = await db.datasetChunk.findUnique({ where: { datasetId_index: { datasetId: id, index: 0 } }, select: { records: true } });
-  const preview = ((first?.records ?? []) as unknown as TRecord[]).slice(0, 10).map((r) => (d.format === "zip" ? { name: (r as { name: string }).name, bytes: (r as { length: number }).length } : r));
+  // CSV records are stored as arrays of cells; the preview keys them by column, as JSONL records are.
+  const preview = ((first?.records ?? []) as unknown as TRecord[]).slice(0, 10).map((r) =>
+    d.format === "zip" ? { name: (r as { name: string }).name, bytes: (r as { length: number }).length } : Array.isArray(r) ? Object.fromEntries(d.columns.map((c, i) => [c, r[i] ?? null])) : r,
+  );
   let inputs = null;
   let suggested = null;
   if (target) {
