@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,7 +10,7 @@ import { startBatch } from "@/server/services/batches/start-batch.ts";
 import { TestClient } from "../helpers/clients.ts";
 import { freshPostgresDatabase, type TFreshPostgres } from "../helpers/databases.ts";
 import { toyClassifierGraph } from "../helpers/example-graphs.ts";
-import { ROOT } from "./harness.ts";
+import { startWorker as startWorkerProcess, type TWorkerProcess } from "../helpers/worker-process.ts";
 
 /**
  * Issue 11, item 3: two `npm run worker` processes on one PostgreSQL database; one is killed with SIGKILL in the
@@ -21,51 +20,14 @@ import { ROOT } from "./harness.ts";
  */
 const ROWS = 12_000;
 
-interface TWorker {
-  child: ChildProcess;
-  output(): string;
-  instance: Promise<number>;
-  kill9(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-function startWorker(url: string, dataDir: string): TWorker {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/worker.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, DATA_DIR: dataDir, INFERENCE_WORKERS: "1", BATCH_CONCURRENCY: "4" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let log = "";
-  let ready: (n: number) => void;
-  const instance = new Promise<number>((r) => (ready = r));
-  child.stdout!.on("data", (d: Buffer) => {
-    log += d.toString();
-    const m = /batch worker ready \(instance (\d+)/.exec(log);
-    if (m) ready(Number(m[1]));
-  });
-  child.stderr!.on("data", (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  return {
-    child,
-    output: () => log,
-    instance,
-    async kill9() {
-      child.kill("SIGKILL");
-      await exited;
-    },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
+const startWorker = (url: string, dataDir: string) => startWorkerProcess({ DATABASE_URL: url, DATA_DIR: dataDir, BATCH_CONCURRENCY: "4" });
 
 describe("batch workers: kill -9 one mid-batch", () => {
   let pg: TFreshPostgres;
   let db: Database;
   let dir: string;
   let queue: BatchQueue;
-  const workers: TWorker[] = [];
+  const workers: TWorkerProcess[] = [];
 
   beforeAll(async () => {
     pg = await freshPostgresDatabase();

@@ -8,17 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshPostgresDatabase, type TFreshPostgres } from "../helpers/databases.ts";
 import { httpClient, startServer, type TServerProcess } from "../helpers/server-process.ts";
 import { IRIS_ROW } from "../helpers/iris.ts";
+import { startWorker, type TWorkerProcess } from "../helpers/worker-process.ts";
 import { ROOT } from "./harness.ts";
 
 /**
- * compose.yaml's topology without containers: two app replicas on one PostgreSQL database, behind Debian's
- * nginx running the repository's own deploy/nginx/proxy.conf. REST load through nginx reaches both
- * replicas; one replica is killed (SIGKILL) mid-load; every call that got an answer is in the invocation
- * log exactly once, and the killed replica's interrupted runs are logged as abandoned when it comes back.
+ * compose.yaml's topology without containers: two app replicas (BATCH_RUNNER=off, as in compose) and one batch
+ * worker on one PostgreSQL database, behind Debian's nginx running the repository's own deploy/nginx/proxy.conf.
+ * A batch is created through nginx, and REST load through nginx reaches both replicas; one replica is killed
+ * (SIGKILL) mid-load; every call that got an answer is in the invocation log exactly once, the killed replica's
+ * interrupted runs are logged as abandoned when it comes back, and the batch completes on the worker.
  */
 const NGINX = process.env.NGINX_PATH ?? "/usr/sbin/nginx";
 const PORTS = { a: Number(process.env.E2E_SCALE_PORT_A ?? 3230), b: Number(process.env.E2E_SCALE_PORT_B ?? 3231), nginx: Number(process.env.E2E_SCALE_PORT_LB ?? 3239) };
 const ADMIN = { ADMIN_EMAIL: "ops@example.com", ADMIN_PASSWORD: "scale-out-password" };
+const BATCH_ROWS = 3000;
 
 interface TCall {
   status: number | "network";
@@ -30,10 +33,11 @@ describe("scale-out: two replicas and nginx on one PostgreSQL database", () => {
   let dir: string;
   let nginx: ChildProcess | undefined;
   const servers: Partial<Record<"a" | "b", TServerProcess>> = {};
+  let worker: TWorkerProcess | undefined;
   let lb = "";
   let key = "";
 
-  const replicaEnv = (name: string) => ({ DATABASE_URL: db.url, DATA_DIR: path.join(dir, name), INFERENCE_WORKERS: "1", ...ADMIN });
+  const replicaEnv = (name: string) => ({ DATABASE_URL: db.url, DATA_DIR: path.join(dir, name), INFERENCE_WORKERS: "1", BATCH_RUNNER: "off", ...ADMIN });
 
   beforeAll(async () => {
     expect(existsSync(NGINX), `nginx is needed for this test (apt-get install nginx), looked for ${NGINX}`).toBe(true);
@@ -42,6 +46,8 @@ describe("scale-out: two replicas and nginx on one PostgreSQL database", () => {
     // One at a time: the first start applies the migrations.
     servers.a = await startServer(PORTS.a, replicaEnv("a"));
     servers.b = await startServer(PORTS.b, replicaEnv("b"));
+    worker = startWorker({ DATABASE_URL: db.url, DATA_DIR: path.join(dir, "worker") });
+    await worker.instance;
     nginx = await startNginx(dir, [PORTS.a, PORTS.b], PORTS.nginx);
     lb = `http://127.0.0.1:${PORTS.nginx}`;
 
@@ -54,12 +60,12 @@ describe("scale-out: two replicas and nginx on one PostgreSQL database", () => {
 
   afterAll(async () => {
     nginx?.kill("SIGTERM");
-    await Promise.all(Object.values(servers).map((s) => s?.stop()));
+    await Promise.all([...Object.values(servers).map((s) => s?.stop()), worker?.stop()]);
     await db?.drop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("spreads REST load over both replicas; killing one mid-load loses no answered call and logs its interrupted runs", async () => {
+  it("spreads REST load over both replicas; killing one mid-load loses no answered call and logs its interrupted runs; a batch completes on the worker", async () => {
     const invoke = async (): Promise<TCall> => {
       try {
         const res = await fetch(`${lb}/api/v1/pipelines/iris-classifier/invoke`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ flower: IRIS_ROW }) });
@@ -75,6 +81,12 @@ describe("scale-out: two replicas and nginx on one PostgreSQL database", () => {
         return { status: "network" };
       }
     };
+
+    // A batch over REST through nginx (the replicas only queue it; the worker runs it while the load goes on).
+    const rowsCsv = ["sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm", ...Array.from({ length: BATCH_ROWS }, (_, i) => [IRIS_ROW.sepal_length_cm, IRIS_ROW.sepal_width_cm, IRIS_ROW.petal_length_cm, (IRIS_ROW.petal_width_cm + (i % 10) * 0.01).toFixed(2)].join(","))].join("\n");
+    const created = await fetch(`${lb}/api/v1/pipelines/iris-classifier@production/batches`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "text/csv" }, body: rowsCsv });
+    expect(created.status, await created.clone().text()).toBe(202);
+    const batchId = ((await created.json()) as { id: string }).id;
 
     const calls: TCall[] = [];
     const deadline = Date.now() + 6000;
@@ -131,7 +143,29 @@ describe("scale-out: two replicas and nginx on one PostgreSQL database", () => {
     // And the restarted replica takes traffic through nginx again.
     const after = await Promise.all(Array.from({ length: 8 }, invoke));
     expect(after.every((c) => c.status === 200)).toBe(true);
-  });
+
+    // The batch completes on the worker, every row once, each one a `batch` invocation; status read through nginx.
+    let status: { status: string; done: number; failed: number; total: number } | undefined;
+    for (const t0 = Date.now(); ; await new Promise((r) => setTimeout(r, 250))) {
+      const r = await fetch(`${lb}/api/v1/pipelines/iris-classifier/batches/${batchId}`, { headers: { authorization: `Bearer ${key}` } });
+      expect(r.status).toBe(200);
+      status = (await r.json()) as typeof status;
+      if (status!.status !== "queued" && status!.status !== "running") break;
+      expect(Date.now() - t0, `batch stuck at ${status!.done}/${status!.total}\n${worker!.output()}`).toBeLessThan(120_000);
+    }
+    expect(status).toMatchObject({ status: "succeeded", total: BATCH_ROWS, done: BATCH_ROWS, failed: 0 });
+    const check = new pg.Client({ connectionString: db.url });
+    await check.connect();
+    try {
+      const rows = await check.query<{ n: number; distinct: number; linked: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT r."rowIndex")::int AS distinct, count(i.id)::int AS linked FROM "BatchRow" r LEFT JOIN "Invocation" i ON i.id = r."invocationId" AND i.source = 'batch' WHERE r."batchId" = $1`,
+        [batchId],
+      );
+      expect(rows.rows[0]).toEqual({ n: BATCH_ROWS, distinct: BATCH_ROWS, linked: BATCH_ROWS });
+    } finally {
+      await check.end();
+    }
+  }, 300_000);
 });
 
 /** Debian's nginx with a config around the repository's deploy/nginx/proxy.conf, everything under `dir`. */
