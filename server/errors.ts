@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   MODEL_UNSUPPORTED_TYPE: { status: 400, trpc: "BAD_REQUEST", title: "The model has inputs or outputs of an unsupported type" },
   MODEL_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE", title: "The model file is too large" },
   MODEL_IN_USE: { status: 409, trpc: "CONFLICT", title: "The model is used by a pipeline" },
+  ASSET_IN_USE: { status: 409, trpc: "CONFLICT", title: "The asset is used by the pipeline" },
   INFERENCE_TIMEOUT: { status: 504, trpc: "GATEWAY_TIMEOUT", title: "Inference took too long" },
   INFERENCE_WORKER_CRASHED: { status: 500, trpc: "INTERNAL_SERVER_ERROR", title: "The inference worker crashed" },
   INFERENCE_FAILED: { status: 422, trpc: "UNPROCESSABLE_CONTENT", title: "Inference failed" },

@@ -6,6 +6,8 @@ import type { Database } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import type { TModelFilesConfig } from "../services/models/model-files.ts";
 import type { TIngestLimits } from "../services/batches/ingest-dataset.ts";
+import { ASSET_MAX_BYTES } from "../services/assets/manage-assets.ts";
+import { ASSET_UPLOAD_PATH, handleAssetUpload } from "./asset-upload.ts";
 import { BATCH_RESULTS_PATH, DATASET_UPLOAD_PATH, handleBatchResultsDownload, handleDatasetUpload } from "./dataset-upload.ts";
 import { applyConnectionLimits, type TConnectionLimits } from "./connection-limits.ts";
 import { handleMetrics, METRICS_PATH, type TMetrics } from "./metrics.ts";
@@ -32,6 +34,8 @@ export interface TAppServerOptions {
   metrics?: { metrics: TMetrics; token?: string | undefined };
   /** Batch dataset uploads from the app (POST /api/datasets) and their limits; omitted = not served. */
   datasets?: TIngestLimits;
+  /** Size limit of asset uploads (POST /api/assets); omitted = ASSET_MAX_BYTES (16 MiB). */
+  assetMaxBytes?: number;
   /** Deadlines for receiving a request's headers and whole body (408 REQUEST_TIMEOUT past them); omitted = the defaults. */
   connection?: TConnectionLimits;
 }
@@ -84,6 +88,11 @@ export function createAppServer(opts: TAppServerOptions): http.Server {
     if (path === DATASET_UPLOAD_PATH && opts.datasets) {
       if (!sameOrigin(req)) return sendProblem(res, "FORBIDDEN", "Cross-origin requests to the app API are not allowed.");
       void handleDatasetUpload({ context: deps, limits: opts.datasets }, req, res);
+      return;
+    }
+    if (path === ASSET_UPLOAD_PATH) {
+      if (!sameOrigin(req)) return sendProblem(res, "FORBIDDEN", "Cross-origin requests to the app API are not allowed.");
+      void handleAssetUpload({ context: deps, maxBytes: Math.min(opts.assetMaxBytes ?? ASSET_MAX_BYTES, ASSET_MAX_BYTES) }, req, res);
       return;
     }
     if (path === BATCH_RESULTS_PATH && opts.datasets) {

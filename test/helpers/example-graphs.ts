@@ -16,3 +16,19 @@ export function toyClassifierGraph() {
   g.output("scores", "softmax", "y");
   return g.build();
 }
+
+/** text → tokenize (a vocab.txt or tokenizer.json asset, by reference) → ids. */
+export function tokenizeGraph(ref: { name: string; sha256: string }) {
+  return {
+    schemaVersion: 1,
+    nodes: [
+      { id: "in", type: "io/input@v1", params: { name: "text", kind: { kind: "string" } } },
+      { id: "tok", type: "text/tokenize@v1", params: { tokenizer: ref, maxLength: 8 } },
+      { id: "out", type: "io/output@v1", params: { name: "ids" } },
+    ],
+    edges: [
+      { id: "e1", source: { node: "in", port: "value" }, target: { node: "tok", port: "text" } },
+      { id: "e2", source: { node: "tok", port: "input_ids" }, target: { node: "out", port: "value" } },
+    ],
+  };
+}

@@ -10,6 +10,7 @@ import { createAppServer } from "@/server/http/app-server.ts";
 import { SESSION_CONFIG, TestClient } from "../helpers/clients.ts";
 import { testEngine } from "../helpers/engine.ts";
 import { addModel, int4OutputModel, linearModel } from "../helpers/onnx-builder.ts";
+import { expectProblem } from "../helpers/problem.ts";
 
 const MAX_BYTES = 16 * 1024;
 
@@ -54,14 +55,6 @@ describe("model upload (POST /api/models)", () => {
       body,
       ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
     } as RequestInit);
-
-  async function expectProblem(res: Response, status: number, code: string) {
-    expect(res.status).toBe(status);
-    expect(res.headers.get("content-type")).toBe("application/problem+json");
-    const p = (await res.json()) as { code: string; status: number; type: string; title: string; detail: string; details?: Record<string, unknown> };
-    expect(p).toMatchObject({ code, status, type: `https://inferline.dev/problems/${code.toLowerCase().replaceAll("_", "-")}` });
-    return p;
-  }
 
   it("stores a model (201 with its signature), and answers 200 with the same version for the same bytes", async () => {
     const bytes = linearModel({ producer: "http" });

@@ -4,29 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/server/db/client.ts";
 import { BACKENDS } from "../helpers/databases.ts";
 import { expectAppError, TestClient } from "../helpers/clients.ts";
+import { tokenizeGraph } from "../helpers/example-graphs.ts";
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-/** text → tokenize (vocab asset) → ids. */
-function graphWith(ref: { name: string; sha256: string }) {
-  return {
-    schemaVersion: 1,
-    nodes: [
-      { id: "in", type: "io/input@v1", params: { name: "text", kind: { kind: "string" } } },
-      { id: "tok", type: "text/tokenize@v1", params: { tokenizer: ref, maxLength: 8 } },
-      { id: "out", type: "io/output@v1", params: { name: "ids" } },
-    ],
-    edges: [
-      { id: "e1", source: { node: "in", port: "value" }, target: { node: "tok", port: "text" } },
-      { id: "e2", source: { node: "tok", port: "input_ids" }, target: { node: "out", port: "value" } },
-    ],
-  };
-}
-
 /**
  * Pipeline assets over tRPC on a real database: upload, list, content, delete; nodes reference them by hash,
- * drafts and committed versions compile and run with them, and a version keeps its file when the name is
- * reused or removed.
+ * drafts and committed versions compile and run with them, a version keeps its file when the name is
+ * reused, and a name in use cannot be removed.
  */
 describe.each(BACKENDS)("pipeline assets on $name", (backend) => {
   let db: Database;
@@ -68,12 +53,12 @@ describe.each(BACKENDS)("pipeline assets on $name", (backend) => {
     await expectAppError(api.assets.get({ slug: "bert-ids", name: "missing.txt" }), "NOT_FOUND");
   });
 
-  it("a draft referencing the asset runs; a committed version keeps its file after the name is reused and removed", async () => {
+  it("a draft referencing the asset runs; a committed version keeps its file after the name is reused", async () => {
     const api = await editor.api();
     const v1 = await readFile("test/fixtures/text/bert-test-vocab.txt");
     const ref1 = { name: "vocab.txt", sha256: sha256(v1) };
     let d = await api.drafts.get({ slug: "bert-ids" });
-    await api.drafts.save({ slug: "bert-ids", graph: graphWith(ref1), layout: {}, baseRevision: d.revision });
+    await api.drafts.save({ slug: "bert-ids", graph: tokenizeGraph(ref1), layout: {}, baseRevision: d.revision });
     const r1 = await api.runs.test({ slug: "bert-ids", target: "draft", inputs: { text: "unwanted running" } });
     expect(r1, JSON.stringify(r1)).toMatchObject({ status: "ok", outputs: { ids: { dtype: "int64", shape: [1, 8], data: [2, 8, 5, 6, 9, 10, 3, 0] } } });
     await api.versions.commit({ slug: "bert-ids", message: "vocab v1" });
@@ -84,12 +69,13 @@ describe.each(BACKENDS)("pipeline assets on $name", (backend) => {
     const list = await api.assets.list({ slug: "bert-ids" });
     expect(list[0]).toMatchObject({ sha256: up.sha256, history: [expect.objectContaining({ sha256: ref1.sha256 })] });
     d = await api.drafts.get({ slug: "bert-ids" });
-    await api.drafts.save({ slug: "bert-ids", graph: graphWith({ name: "vocab.txt", sha256: up.sha256 }), layout: {}, baseRevision: d.revision });
+    await api.drafts.save({ slug: "bert-ids", graph: tokenizeGraph({ name: "vocab.txt", sha256: up.sha256 }), layout: {}, baseRevision: d.revision });
     const draft = await api.runs.test({ slug: "bert-ids", target: "draft", inputs: { text: "want" } });
     expect(draft).toMatchObject({ status: "ok", outputs: { ids: { data: [2, 12, 3, 0, 0, 0, 0, 0] } } });
 
-    await api.assets.delete({ slug: "bert-ids", name: "vocab.txt" });
-    expect(await api.assets.list({ slug: "bert-ids" })).toEqual([]);
+    // The name is in use (the draft, version 1): it cannot be removed; version 1 still runs with its own file.
+    await expectAppError(api.assets.delete({ slug: "bert-ids", name: "vocab.txt" }), "ASSET_IN_USE");
+    expect(await api.assets.list({ slug: "bert-ids" })).toHaveLength(1);
     const v = await api.runs.test({ slug: "bert-ids", target: 1, inputs: { text: "want" } });
     expect(v, JSON.stringify(v)).toMatchObject({ status: "ok", outputs: { ids: { data: [2, 4, 3, 0, 0, 0, 0, 0] } } });
   });
@@ -97,7 +83,7 @@ describe.each(BACKENDS)("pipeline assets on $name", (backend) => {
   it("reports a reference to a file the database does not hold at compile time", async () => {
     const api = await editor.api();
     const d = await api.drafts.get({ slug: "bert-ids" });
-    await api.drafts.save({ slug: "bert-ids", graph: graphWith({ name: "vocab.txt", sha256: "f".repeat(64) }), layout: {}, baseRevision: d.revision });
+    await api.drafts.save({ slug: "bert-ids", graph: tokenizeGraph({ name: "vocab.txt", sha256: "f".repeat(64) }), layout: {}, baseRevision: d.revision });
     const r = await api.runs.test({ slug: "bert-ids", target: "draft", inputs: { text: "want" } });
     expect(r).toMatchObject({ status: "error", error: { code: "INVALID_PIPELINE", issues: [expect.objectContaining({ code: "MISSING_ASSET", nodeId: "tok" })] } });
   });

@@ -3,6 +3,7 @@ import { AppError } from "../../errors.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { assertRole, type TActorDeps } from "../context.ts";
 import { assertNotArchived, findPipeline } from "../pipelines/find-pipeline.ts";
+import { nodesUsingAsset } from "./load-assets.ts";
 
 /** Assets are vocabularies and label lists, not models: 16 MiB holds the largest tokenizer.json files. */
 export const ASSET_MAX_BYTES = 16 * 1024 * 1024;
@@ -24,7 +25,7 @@ export interface TUploadAssetInput {
  */
 export async function uploadAsset({ db, actor }: TActorDeps, input: TUploadAssetInput) {
   assertRole(actor, "editor");
-  if (!NAME.test(input.name)) throw new AppError("INVALID_INPUT", "Asset names are file names: letters, digits, '.', '_' or '-', up to 128 characters.", { field: "name" });
+  assertAssetName(input.name);
   if (input.bytes.length === 0) throw new AppError("INVALID_INPUT", "The file is empty.", { field: "content" });
   if (input.bytes.length > ASSET_MAX_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `Assets are at most ${ASSET_MAX_BYTES / 1024 / 1024} MiB.`, { size: input.bytes.length });
   const sha256 = createHash("sha256").update(input.bytes).digest("hex");
@@ -39,6 +40,11 @@ export async function uploadAsset({ db, actor }: TActorDeps, input: TUploadAsset
     await recordAudit(tx, actor, "asset.upload", p.id, { name: input.name, sha256, sizeBytes: input.bytes.length });
     return { ...row, created: true };
   });
+}
+
+/** A file name, never a path: the upload route checks it before reading the body. */
+export function assertAssetName(name: string): void {
+  if (!NAME.test(name)) throw new AppError("INVALID_INPUT", "Asset names are file names: letters, digits, '.', '_' or '-', up to 128 characters, starting with a letter or digit.", { field: "name" });
 }
 
 /** Every name with its latest file first, and the earlier files under that name. */
@@ -64,16 +70,38 @@ export async function getAssetContent({ db }: TActorDeps, input: { slug: string;
 }
 
 /**
- * Removes a name from the pipeline's assets (every file under it). The bytes stay: versions committed with
- * them keep running.
+ * Removes a name from the pipeline's assets (every file under it). Refused with ASSET_IN_USE (naming the draft's
+ * nodes and the versions) while the draft or a committed version refers to the name: versions are immutable, and
+ * a file that vanished from the list while nodes still use it would be a surprise. The bytes stay either way.
  */
 export async function deleteAsset({ db, actor }: TActorDeps, input: { slug: string; name: string }) {
   assertRole(actor, "editor");
   return db.$transaction(async (tx) => {
     const p = await findPipeline(tx, input.slug);
     assertNotArchived(p);
+    // Commits take this row's lock too: no version can start using the name between the check and the delete.
+    await tx.$queryRaw`SELECT "id" FROM "Pipeline" WHERE "id" = ${p.id}::uuid FOR UPDATE`;
+    if ((await tx.pipelineAsset.count({ where: { pipelineId: p.id, name: input.name } })) === 0) {
+      throw new AppError("NOT_FOUND", `Pipeline '${input.slug}' has no asset '${input.name}'.`, { name: input.name });
+    }
+    const draft = await tx.draft.findUnique({ where: { pipelineId: p.id }, select: { graph: true } });
+    const draftNodes = draft ? nodesUsingAsset(draft.graph as { nodes: { id: string; params?: unknown }[] }, input.name) : [];
+    const versions = (
+      await tx.$queryRaw<{ number: number }[]>`
+        SELECT v."number" AS number FROM "PipelineVersion" v
+        WHERE v."pipelineId" = ${p.id}::uuid AND jsonb_path_exists(
+          v."graph", '$.** ? (@.name == $name && @.sha256.type() == "string")', jsonb_build_object('name', ${input.name}::text))
+        ORDER BY v."number"`
+    ).map((v) => Number(v.number));
+    if (draftNodes.length || versions.length) {
+      const users = [
+        ...(draftNodes.length ? [`the draft (node${draftNodes.length > 1 ? "s" : ""} ${draftNodes.join(", ")})`] : []),
+        ...(versions.length ? [`version${versions.length > 1 ? "s" : ""} ${versions.slice(0, 10).join(", ")}${versions.length > 10 ? ", …" : ""}`] : []),
+      ];
+      const advice = versions.length ? "Committed versions keep their files, so this name stays." : "Point those nodes at another asset first.";
+      throw new AppError("ASSET_IN_USE", `Asset '${input.name}' is used by ${users.join(" and ")}. ${advice}`, { name: input.name, draftNodes, versions: versions.slice(0, 100) });
+    }
     const { count } = await tx.pipelineAsset.deleteMany({ where: { pipelineId: p.id, name: input.name } });
-    if (count === 0) throw new AppError("NOT_FOUND", `Pipeline '${input.slug}' has no asset '${input.name}'.`, { name: input.name });
     await recordAudit(tx, actor, "asset.delete", p.id, { name: input.name, files: count });
     return { name: input.name, deleted: count };
   });
