@@ -109,7 +109,11 @@ describe.each(BACKENDS)("asset upload (POST /api/assets) on $name", (backend) =>
     expect(inVersion.message).toContain("version 1");
     expect(inVersion.message).not.toContain("draft");
     expect(describeError(inVersion).details).toEqual({ name: "vocab.txt", draftNodes: [], versions: [1] });
-    expect((await (await editor.api()).assets.list({ slug: "bert-ids" })).map((a) => a.name)).toEqual(["labels.txt", "vocab.txt"]);
+    // The list says where each name is used.
+    expect((await (await editor.api()).assets.list({ slug: "bert-ids" })).map((a) => [a.name, a.usedBy])).toEqual([
+      ["labels.txt", { draft: [{ node: "tok", sha256: labels.sha256 }], versions: [] }],
+      ["vocab.txt", { draft: [], versions: [1] }],
+    ]);
 
     const unused = await post("?slug=bert-ids&name=unused.json", new Blob(['{"a":1}']));
     expect(await unused.json()).toMatchObject({ created: true, mediaType: "application/json" });

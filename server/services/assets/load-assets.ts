@@ -5,30 +5,19 @@ import type { TGraph } from "../../engine/graph/schema.ts";
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** Calls `found` with every {name, sha256} asset reference in a value (node params), sub-graphs (list/map) included. */
-function visitRefs(v: unknown, found: (ref: { name: string; sha256: string }) => void): void {
-  if (Array.isArray(v)) return v.forEach((x) => visitRefs(x, found));
+export function visitAssetRefs(v: unknown, found: (ref: { name: string; sha256: string }) => void): void {
+  if (Array.isArray(v)) return v.forEach((x) => visitAssetRefs(x, found));
   if (v === null || typeof v !== "object") return;
   const o = v as Record<string, unknown>;
   if (typeof o.sha256 === "string" && SHA256.test(o.sha256) && typeof o.name === "string") found({ name: o.name, sha256: o.sha256 });
-  Object.values(o).forEach((x) => visitRefs(x, found));
+  Object.values(o).forEach((x) => visitAssetRefs(x, found));
 }
 
 /** Every {name, sha256} asset reference in the graph's node params, sub-graphs (list/map) included. */
 export function assetRefs(graph: TGraph): Map<string, string> {
   const refs = new Map<string, string>();
-  for (const n of graph.nodes) visitRefs(n.params, (r) => refs.set(r.sha256, r.name));
+  for (const n of graph.nodes) visitAssetRefs(n.params, (r) => refs.set(r.sha256, r.name));
   return refs;
-}
-
-/** Ids of the graph's nodes whose params refer to an asset by this name (a list/map node for its sub-graph's). */
-export function nodesUsingAsset(graph: { nodes: readonly { id: string; params?: unknown }[] }, name: string): string[] {
-  return graph.nodes
-    .filter((n) => {
-      let hit = false;
-      visitRefs(n.params, (r) => (hit ||= r.name === name));
-      return hit;
-    })
-    .map((n) => n.id);
 }
 
 /**

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { AppError } from "../../errors.ts";
-import { recordAudit } from "../audit/record-audit.ts";
+import type { TPrisma } from "../../db/client.ts";
+import { recordAudit, type TTx } from "../audit/record-audit.ts";
 import { assertRole, type TActorDeps } from "../context.ts";
 import { assertNotArchived, findPipeline } from "../pipelines/find-pipeline.ts";
-import { nodesUsingAsset } from "./load-assets.ts";
+import { visitAssetRefs } from "./load-assets.ts";
 
 /** Assets are vocabularies and label lists, not models: 16 MiB holds the largest tokenizer.json files. */
 export const ASSET_MAX_BYTES = 16 * 1024 * 1024;
@@ -47,13 +48,42 @@ export function assertAssetName(name: string): void {
   if (!NAME.test(name)) throw new AppError("INVALID_INPUT", "Asset names are file names: letters, digits, '.', '_' or '-', up to 128 characters, starting with a letter or digit.", { field: "name" });
 }
 
-/** Every name with its latest file first, and the earlier files under that name. */
+export interface TAssetUsage {
+  /** Draft nodes that refer to the name, with the file (hash) each points at: an earlier one after a replace. */
+  draft: { node: string; sha256: string }[];
+  /** Committed versions whose graph refers to the name (any of its files). */
+  versions: number[];
+}
+
+/** Where each asset name of a pipeline is used: by the draft's nodes (sub-graphs included) and by committed versions. */
+async function assetUsage(db: TPrisma | TTx, pipelineId: string): Promise<Map<string, TAssetUsage>> {
+  const usage = new Map<string, TAssetUsage>();
+  const of = (name: string) => usage.get(name) ?? usage.set(name, { draft: [], versions: [] }).get(name)!;
+  const draft = await db.draft.findUnique({ where: { pipelineId }, select: { graph: true } });
+  for (const n of (draft?.graph as { nodes?: { id: string; params?: unknown }[] } | null)?.nodes ?? []) {
+    visitAssetRefs(n.params, (r) => {
+      const uses = of(r.name).draft;
+      if (!uses.some((u) => u.node === n.id && u.sha256 === r.sha256)) uses.push({ node: n.id, sha256: r.sha256 });
+    });
+  }
+  // The same rule as visitAssetRefs, in SQL: version graphs are not loaded into this process.
+  const rows = await db.$queryRaw<{ number: number; name: string }[]>`
+    SELECT DISTINCT v."number" AS number,
+      jsonb_path_query(v."graph", '$.** ? (@.sha256 like_regex "^[0-9a-f]{64}$" && @.name.type() == "string").name') #>> '{}' AS name
+    FROM "PipelineVersion" v WHERE v."pipelineId" = ${pipelineId}::uuid
+    ORDER BY 1`;
+  for (const r of rows) of(r.name).versions.push(Number(r.number));
+  return usage;
+}
+
+/** Every name with its latest file first, the earlier files under that name, and where the name is used. */
 export async function listAssets({ db }: TActorDeps, slug: string) {
   const p = await findPipeline(db, slug);
   const rows = await db.pipelineAsset.findMany({ where: { pipelineId: p.id }, orderBy: [{ name: "asc" }, { createdAt: "desc" }], select: SELECT });
+  const usage = await assetUsage(db, p.id);
   const byName = new Map<string, (typeof rows)[number][]>();
   for (const r of rows) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
-  return [...byName.values()].map(([latest, ...history]) => ({ ...latest!, history }));
+  return [...byName.values()].map(([latest, ...history]) => ({ ...latest!, history, usedBy: usage.get(latest!.name) ?? { draft: [], versions: [] } }));
 }
 
 /** The bytes of one file of a pipeline (the editor's preview and download). */
@@ -84,21 +114,15 @@ export async function deleteAsset({ db, actor }: TActorDeps, input: { slug: stri
     if ((await tx.pipelineAsset.count({ where: { pipelineId: p.id, name: input.name } })) === 0) {
       throw new AppError("NOT_FOUND", `Pipeline '${input.slug}' has no asset '${input.name}'.`, { name: input.name });
     }
-    const draft = await tx.draft.findUnique({ where: { pipelineId: p.id }, select: { graph: true } });
-    const draftNodes = draft ? nodesUsingAsset(draft.graph as { nodes: { id: string; params?: unknown }[] }, input.name) : [];
-    const versions = (
-      await tx.$queryRaw<{ number: number }[]>`
-        SELECT v."number" AS number FROM "PipelineVersion" v
-        WHERE v."pipelineId" = ${p.id}::uuid AND jsonb_path_exists(
-          v."graph", '$.** ? (@.name == $name && @.sha256.type() == "string")', jsonb_build_object('name', ${input.name}::text))
-        ORDER BY v."number"`
-    ).map((v) => Number(v.number));
+    const used = (await assetUsage(tx, p.id)).get(input.name);
+    const draftNodes = [...new Set(used?.draft.map((u) => u.node))];
+    const versions = used?.versions ?? [];
     if (draftNodes.length || versions.length) {
       const users = [
         ...(draftNodes.length ? [`the draft (node${draftNodes.length > 1 ? "s" : ""} ${draftNodes.join(", ")})`] : []),
         ...(versions.length ? [`version${versions.length > 1 ? "s" : ""} ${versions.slice(0, 10).join(", ")}${versions.length > 10 ? ", …" : ""}`] : []),
       ];
-      const advice = versions.length ? "Committed versions keep their files, so this name stays." : "Point those nodes at another asset first.";
+      const advice = versions.length ? "Committed versions never change, so the name stays while one uses it." : "Point those nodes at another asset first.";
       throw new AppError("ASSET_IN_USE", `Asset '${input.name}' is used by ${users.join(" and ")}. ${advice}`, { name: input.name, draftNodes, versions: versions.slice(0, 100) });
     }
     const { count } = await tx.pipelineAsset.deleteMany({ where: { pipelineId: p.id, name: input.name } });
