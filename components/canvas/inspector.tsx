@@ -3,10 +3,11 @@
 import { useQueries } from "@tanstack/react-query";
 import { useId } from "react";
 import { useTRPC } from "@/components/trpc/client";
+import { AssetPicker, isAssetRefSchema } from "./asset-picker";
 import { useEditorContext } from "./editor-context";
 import { formatKind, kindColor } from "./kinds";
 import { ModelPicker } from "./model-picker";
-import { ParamsForm, type TSchema } from "./params-form";
+import { humanize, ParamsForm, type TSchema } from "./params-form";
 import { resolvePorts } from "./ports";
 import { useStore } from "./store";
 import type { TCompileIssue, TFlowNode, TParams } from "./types";
@@ -15,6 +16,7 @@ const NO_ISSUES: TCompileIssue[] = [];
 
 /** The selected node: its label, a form for its params, its ports and issues. */
 export function Inspector({
+  slug,
   node,
   selectionCount,
   modelRefs,
@@ -22,6 +24,8 @@ export function Inspector({
   onLabel,
   onDelete,
 }: {
+  /** The pipeline: asset params pick among its assets. */
+  slug: string;
   node: TFlowNode | null;
   selectionCount: number;
   /** The models the graph uses: label lists can be copied from them. */
@@ -53,6 +57,8 @@ export function Inspector({
   const schema = (entry?.paramsSchema ?? {}) as TSchema;
   const hasLabels = !!schema.properties?.labels;
   const params = node.data.params;
+  // Asset params ({name, sha256}) get a picker of the pipeline's assets instead of a JSON box.
+  const assetParams = Object.entries(schema.properties ?? {}).filter(([, s]) => isAssetRefSchema(s, schema));
 
   return (
     <div className="inspector" data-testid="inspector">
@@ -87,6 +93,24 @@ export function Inspector({
             onChange={(v) => onParams(node.id, { ...params, model: v.model, version: v.version })}
           />
         ) : null}
+        {assetParams.map(([key, s]) => (
+          <AssetPicker
+            key={`${node.id}:${key}`}
+            slug={slug}
+            label={humanize(key)}
+            description={s.description}
+            required={!!schema.required?.includes(key)}
+            value={params[key]}
+            readOnly={readOnly}
+            error={issues.find((i) => i.code === "INVALID_PARAMS" && (i.path === key || i.path?.startsWith(`${key}.`)))?.message}
+            onChange={(ref) => {
+              const next = { ...params };
+              if (ref) next[key] = { name: ref.name, sha256: ref.sha256 };
+              else delete next[key];
+              onParams(node.id, next);
+            }}
+          />
+        ))}
         {entry ? (
           <ParamsForm
             key={node.id}
@@ -95,7 +119,7 @@ export function Inspector({
             onChange={(next) => onParams(node.id, next)}
             issues={issues.filter((i) => i.code === "INVALID_PARAMS")}
             readOnly={readOnly}
-            hidden={isModel ? ["model", "version"] : []}
+            hidden={[...(isModel ? ["model", "version"] : []), ...assetParams.map(([key]) => key)]}
           />
         ) : null}
         {hasLabels && !readOnly && modelRefs.length ? <LabelsFromModels refs={modelRefs} onUse={(labels) => onParams(node.id, { ...params, labels })} current={params.labels} /> : null}

@@ -961,7 +961,7 @@ function EditorCanvas({
             </div>
             <div className="side-body">
               {side === "inspect" ? (
-                <Inspector node={inspected} selectionCount={selected.length} modelRefs={modelRefs} onParams={setParams} onLabel={setLabel} onDelete={(id) => deleteNodes([id])} />
+                <Inspector slug={slug} node={inspected} selectionCount={selected.length} modelRefs={modelRefs} onParams={setParams} onLabel={setLabel} onDelete={(id) => deleteNodes([id])} />
               ) : side === "run" ? (
                 <RunPanel
                   slug={slug}

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useRef, useState } from "react";
+import { AssetsPanel } from "@/components/assets/assets-panel";
 import { BatchesPanel } from "@/components/batches/batches-panel";
 import { PipelineEditor, type TEditorHandle } from "@/components/canvas/pipeline-editor";
 import { PipelineDashboard } from "@/components/dashboard/pipeline-dashboard";
@@ -23,11 +24,12 @@ import { DraftWorkspace } from "./draft-workspace";
 import { LogPolicyPanel } from "./log-policy-panel";
 import { VersionsPanel } from "./versions-panel";
 
-type TTab = "editor" | "dashboard" | "batches" | "history" | "json";
+type TTab = "editor" | "dashboard" | "batches" | "assets" | "history" | "json";
 const TABS: [TTab, string][] = [
   ["editor", "Editor"],
   ["dashboard", "Dashboard"],
   ["batches", "Batches"],
+  ["assets", "Assets"],
   ["history", "Versions & activity"],
   ["json", "JSON"],
 ];
@@ -109,7 +111,7 @@ export function PipelineDetailPage({ replayId }: { replayId?: string | undefined
         <div className="pipeline-head-aside">
           <div className="page-tabs" role="tablist" aria-label="Pipeline views">
             {TABS.map(([id, label]) => (
-              <button key={id} type="button" role="tab" aria-selected={tab === id} className={`page-tab${tab === id ? " page-tab-active" : ""}`} disabled={switching} onClick={() => void openTab(id)}>
+              <button key={id} type="button" role="tab" aria-selected={tab === id} className={`page-tab${tab === id ? " page-tab-active" : ""}`} disabled={switching} onClick={() => void openTab(id)} data-testid={`${id}-tab`}>
                 {label}
               </button>
             ))}
@@ -146,6 +148,8 @@ export function PipelineDetailPage({ replayId }: { replayId?: string | undefined
         <PipelineDashboard slug={p.slug} />
       ) : tab === "batches" ? (
         <BatchesPanel slug={p.slug} editable={editable && !p.archived} />
+      ) : tab === "assets" ? (
+        <AssetsPanel slug={p.slug} editable={editable && !p.archived} />
       ) : tab === "history" ? (
         <div className="stack-lg">
           <div className="detail-grid">
