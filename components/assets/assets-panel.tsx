@@ -110,7 +110,7 @@ function NewAsset({ upload }: { upload: TAssetUploadState }) {
         <p className="field-hint">Stored under the file&apos;s name (letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos;; other characters become &apos;-&apos;). A file under a name that exists replaces it.</p>
       </div>
       {uploading ? (
-        <div className="stack-tight">
+        <div className="stack-tight" data-testid="asset-uploading">
           <p className="small">Uploading {uploading.name}…</p>
           <UploadProgress progress={uploading.progress} sentText="Storing…" />
         </div>
