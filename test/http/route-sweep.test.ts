@@ -48,6 +48,7 @@ describe("route sweep: every API route refuses an unauthenticated call", () => {
       ["POST", "/v2/models/p/infer"],
       ["POST", "/v2/models/p/versions/1/infer"],
       ["POST", "/api/models?name=x"],
+      ["POST", "/api/assets?slug=p&name=x.txt"],
     ];
     for (const [method, path] of routes) {
       const res = await fetch(`${h.base}${path}`, { method, ...(method === "POST" ? { headers: { "content-type": "application/json" }, body: "{}" } : {}) });
