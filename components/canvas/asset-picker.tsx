@@ -105,7 +105,7 @@ export function AssetPicker({
       )}
       {ref && named && !isLatest && !readOnly ? (
         <div className="note note-warning" data-testid="asset-picker-newer">
-          A newer file was uploaded as {ref.name} ({formatBytes(named.sizeBytes)}, sha256 {shortHash(named.sha256)}).{" "}
+          This node uses an earlier file; the latest {ref.name} is {formatBytes(named.sizeBytes)}, sha256 {shortHash(named.sha256)}.{" "}
           <button type="button" className="btn btn-secondary btn-sm" onClick={() => onChange({ name: named.name, sha256: named.sha256 })} data-testid="asset-picker-latest">
             Use the latest file
           </button>
