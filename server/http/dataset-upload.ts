@@ -5,6 +5,7 @@ import { batchResults } from "../services/batches/batch-results.ts";
 import { uploadDataset } from "../services/batches/get-dataset.ts";
 import type { TIngestLimits } from "../services/batches/ingest-dataset.ts";
 import { sendJson, sendProblem } from "./problem.ts";
+import { withDecodedBody } from "./serving/read-body.ts";
 import { streamResults } from "./serving/batches.ts";
 
 export const DATASET_UPLOAD_PATH = "/api/datasets";
@@ -24,7 +25,8 @@ export async function handleDatasetUpload(deps: { context: TContextDeps; limits:
       throw new AppError("METHOD_NOT_ALLOWED", "Upload a dataset with POST /api/datasets?slug=<pipeline>&format=csv|jsonl|zip.");
     }
     const ctx = await createContextFromNode(deps.context, req, res);
-    if (!ctx.user) throw new AppError("UNAUTHENTICATED", "Sign in to upload datasets.");
+    const user = ctx.user;
+    if (!user) throw new AppError("UNAUTHENTICATED", "Sign in to upload datasets.");
     const type = (req.headers["content-type"] ?? "").split(";", 1)[0]!.trim().toLowerCase();
     if (type !== "application/octet-stream") throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the file as the raw request body with Content-Type: application/octet-stream.", { contentType: type || null });
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -32,7 +34,10 @@ export async function handleDatasetUpload(deps: { context: TContextDeps; limits:
     if (format !== "csv" && format !== "jsonl" && format !== "zip") throw new AppError("DATASET_INVALID", "format must be csv, jsonl or zip.", { field: "format" });
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > deps.limits.maxBytes) throw new AppError("PAYLOAD_TOO_LARGE", `The dataset is larger than the limit of ${deps.limits.maxBytes} bytes.`, { limitBytes: deps.limits.maxBytes });
-    const dataset = await uploadDataset(ctx.db, ctx.user, deps.limits, { slug: url.searchParams.get("slug") ?? "", format, name: url.searchParams.get("name") ?? `dataset.${format}`, body: req });
+    // Sent compressed: the limit counts the decompressed bytes (a gzip bomb is refused while it inflates).
+    const dataset = await withDecodedBody(req, (encoding) => new AppError("DATASET_INVALID", `The body is not valid ${encoding} data.`), (body) =>
+      uploadDataset(ctx.db, user, deps.limits, { slug: url.searchParams.get("slug") ?? "", format, name: url.searchParams.get("name") ?? `dataset.${format}`, body }),
+    );
     return sendJson(res, 201, dataset);
   } catch (e) {
     if (!req.complete) {

@@ -5,6 +5,7 @@ import { tooLarge, type TModelFilesConfig } from "../services/models/model-files
 export { modelFilesFromEnv } from "../services/models/model-files.ts";
 import { uploadModel } from "../services/models/upload-model.ts";
 import { sendJson, sendProblem } from "./problem.ts";
+import { withDecodedBody } from "./serving/read-body.ts";
 
 export const MODEL_UPLOAD_PATH = "/api/models";
 
@@ -29,7 +30,8 @@ export async function handleModelUpload(deps: TModelUploadDeps, req: IncomingMes
       throw new AppError("METHOD_NOT_ALLOWED", "Upload a model with POST /api/models?name=<name>.");
     }
     const ctx = await createContextFromNode(deps.context, req, res);
-    if (!ctx.user) throw new AppError("UNAUTHENTICATED", "Sign in to upload models.");
+    const user = ctx.user;
+    if (!user) throw new AppError("UNAUTHENTICATED", "Sign in to upload models.");
     const type = (req.headers["content-type"] ?? "").split(";", 1)[0]!.trim().toLowerCase();
     if (type !== "application/octet-stream") {
       // Also keeps HTML forms (urlencoded, multipart, text/plain) from posting here.
@@ -41,11 +43,10 @@ export async function handleModelUpload(deps: TModelUploadDeps, req: IncomingMes
     if (Number.isFinite(declared) && declared > deps.files.maxBytes) throw tooLarge(deps.files.maxBytes);
 
     const url = new URL(req.url ?? "/", "http://localhost");
-    const result = await uploadModel({ db: ctx.db, actor: ctx.user }, deps.files, {
-      name: url.searchParams.get("name") ?? "",
-      description: url.searchParams.get("description") ?? undefined,
-      body: req,
-    });
+    // Sent compressed: the limit counts the decompressed bytes (a gzip bomb is refused while it inflates).
+    const result = await withDecodedBody(req, (encoding) => new AppError("MODEL_INVALID", `The body is not valid ${encoding} data.`), (body) =>
+      uploadModel({ db: ctx.db, actor: user }, deps.files, { name: url.searchParams.get("name") ?? "", description: url.searchParams.get("description") ?? undefined, body }),
+    );
     return sendJson(res, result.created ? 201 : 200, result);
   } catch (e) {
     if (e instanceof AppError) return finish(req, res, () => sendProblem(res, e.code, e.message, e.details ? { details: e.details } : {}));

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/server/db/client.ts";
 import { freshPostgresDatabase, type TFreshPostgres } from "../helpers/databases.ts";
+import { startEntry, type TEntry } from "../helpers/entry-process.ts";
 import { installIris, IRIS_ROW } from "../helpers/iris.ts";
 
 /**
@@ -13,65 +13,13 @@ import { installIris, IRIS_ROW } from "../helpers/iris.ts";
  * and the lean-path server, without Next (which needs a production build). Its model runs hang, so a
  * request is in flight — written to the process's run journal, not yet to the table — when it is killed.
  */
-interface TEntry {
-  child: ChildProcess;
-  port: number;
-  abandoned: number;
-  instance: number | null;
-  /** Resolves when the process prints this line. */
-  waitFor(line: string): Promise<void>;
-  invoke(): Promise<Response>;
-  kill9(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-async function startEntry(target: string, dataDir: string, key: string, hang: boolean): Promise<TEntry> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/invocations/fixtures/crash-entry.ts"], {
-    env: { ...process.env, INFERLINE_TEST_DB: target, DATA_DIR: dataDir, HANG_MODELS: hang ? "1" : "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  const listeners: (() => void)[] = [];
-  child.stdout!.on("data", (d: Buffer) => {
-    out += d.toString();
-    for (const l of listeners.splice(0)) l();
-  });
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const waitFor = (line: string) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (out.split("\n").includes(line)) return resolve();
-        if (child.exitCode !== null) return reject(new Error(`entry exited (${child.exitCode}):\n${out}`));
-        listeners.push(check);
-      };
-      check();
-    });
-  const first = await new Promise<string>((resolve, reject) => {
-    const check = () => {
-      const l = out.split("\n").find((x) => x.startsWith("{"));
-      if (l) return resolve(l);
-      listeners.push(check);
-    };
-    child.once("exit", (code) => reject(new Error(`entry exited (${code}):\n${out}`)));
-    check();
-  });
-  const info = JSON.parse(first) as { port: number; abandoned: number; instance: number | null };
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return {
-    child,
-    ...info,
-    waitFor,
+/** The entry with the iris pipeline's REST invoke. */
+async function startIrisEntry(target: string, dataDir: string, key: string, hang: boolean): Promise<TEntry & { invoke(): Promise<Response> }> {
+  const entry = await startEntry(target, dataDir, { HANG_MODELS: hang ? "1" : "0" });
+  return Object.assign(entry, {
     invoke: () =>
-      fetch(`http://127.0.0.1:${info.port}/api/v1/pipelines/iris-classifier/invoke`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ flower: IRIS_ROW }) }),
-    async kill9() {
-      child.kill("SIGKILL");
-      await exited;
-    },
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
+      fetch(`${entry.base}/api/v1/pipelines/iris-classifier/invoke`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ flower: IRIS_ROW }) }),
+  });
 }
 
 const statuses = async (db: Database) => (await db.prisma.invocation.findMany({ select: { status: true, errorCode: true, instance: true }, orderBy: { startedAt: "asc" } })).map((r) => r.status);
@@ -92,7 +40,7 @@ describe("kill -9 during a run", () => {
     const before = await db.prisma.invocation.count(); // the publish gate's runs
     await db.close();
 
-    const a = await startEntry(`pglite:${dataDir}`, dir, key, true);
+    const a = await startIrisEntry(`pglite:${dataDir}`, dir, key, true);
     cleanup.push(() => a.kill9());
     expect(a.abandoned).toBe(0);
     const pending = a.invoke().catch((e: unknown) => e);
@@ -100,7 +48,7 @@ describe("kill -9 during a run", () => {
     await a.kill9();
     expect(await pending).toBeInstanceOf(Error); // the caller got no answer
 
-    const b = await startEntry(`pglite:${dataDir}`, dir, key, false);
+    const b = await startIrisEntry(`pglite:${dataDir}`, dir, key, false);
     cleanup.push(() => b.stop());
     expect(b.abandoned).toBe(1);
     const ok = await b.invoke();
@@ -130,9 +78,9 @@ describe("kill -9 during a run", () => {
 
     // Each replica on its own disk (as on separate hosts): a's journal is out of c's reach, so a's row can only
     // be found through the table — `running`, with no process holding its instance's lock.
-    const a = await startEntry(fresh.url, path.join(dir, "a"), key, true);
+    const a = await startIrisEntry(fresh.url, path.join(dir, "a"), key, true);
     cleanup.push(() => a.kill9());
-    const b = await startEntry(fresh.url, path.join(dir, "b"), key, true);
+    const b = await startIrisEntry(fresh.url, path.join(dir, "b"), key, true);
     cleanup.push(() => b.kill9());
     expect(a.instance).not.toBe(b.instance);
     const pending = [a.invoke().catch((e: unknown) => e), b.invoke().catch((e: unknown) => e)];
@@ -142,7 +90,7 @@ describe("kill -9 during a run", () => {
     expect((await statuses(db)).filter((s) => s === "running")).toHaveLength(2);
     await a.kill9();
 
-    const c = await startEntry(fresh.url, path.join(dir, "c"), key, false);
+    const c = await startIrisEntry(fresh.url, path.join(dir, "c"), key, false);
     cleanup.push(() => c.stop());
     expect(c.abandoned).toBe(1);
     const rest = await db.prisma.invocation.findMany({ where: { source: "rest" }, select: { status: true, instance: true } });

@@ -1,7 +1,6 @@
 import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { PassThrough, type Readable } from "node:stream";
-import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import type { Readable } from "node:stream";
 import busboy from "busboy";
 import type { DatasetFormat } from "../../db/generated/enums.ts";
 import { AppError } from "../../errors.ts";
@@ -12,6 +11,7 @@ import { ingestDataset, type TIngestLimits } from "../../services/batches/ingest
 import type { BatchQueue } from "../../services/batches/job-queue.ts";
 import { cancelBatch, retryBatch, startBatch } from "../../services/batches/start-batch.ts";
 import { sendJson } from "../problem.ts";
+import { withDecodedBody } from "./read-body.ts";
 import type { ServingContext } from "./serving-context.ts";
 
 /** What the batch endpoints need besides the serving context: the job queue and the dataset limits. */
@@ -91,7 +91,7 @@ async function createFromRequest(ctx: ServingContext, batches: TBatchServing, ke
   } else {
     const format = formatOf(type, url.searchParams.get("format"), null);
     if (!format) throw new AppError("UNSUPPORTED_MEDIA_TYPE", `Content-Type '${type || "(none)"}' is not a dataset: send text/csv, application/x-ndjson (JSONL), application/zip, or multipart/form-data with a 'file' part.`, { contentType: type });
-    dataset = await ingest(format, url.searchParams.get("name") ?? `dataset.${format}`, decoded(req));
+    dataset = await withDecodedBody(req, (encoding) => new AppError("DATASET_INVALID", `The body is not valid ${encoding} data.`), (body) => ingest(format, url.searchParams.get("name") ?? `dataset.${format}`, body));
   }
   try {
     return await startBatch({ db: ctx.db.prisma, queue: batches.queue }, { slug, target, datasetId: dataset.id, mapping, apiKeyId: key.id });
@@ -160,18 +160,6 @@ function formatOf(mimeType: string, explicit: string | null, filename: string | 
   if (t === "application/x-ndjson" || t === "application/jsonl" || t === "application/x-jsonlines" || t === "application/jsonlines") return "jsonl";
   if (t === "application/zip" || t === "application/x-zip-compressed") return "zip";
   return null;
-}
-
-/** The request body, decompressed when sent with Content-Encoding (the dataset limit counts decompressed bytes). */
-function decoded(req: IncomingMessage): Readable {
-  const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
-  const decoder = encoding === "gzip" || encoding === "x-gzip" ? createGunzip() : encoding === "deflate" ? createInflate() : encoding === "br" ? createBrotliDecompress() : null;
-  if (encoding !== "identity" && !decoder) throw new AppError("UNSUPPORTED_MEDIA_TYPE", `Content-Encoding '${encoding}' is not supported (use gzip, deflate, br or none).`, { encoding });
-  if (!decoder) return req;
-  const out = new PassThrough();
-  decoder.on("error", () => out.destroy(new AppError("DATASET_INVALID", `The body is not valid ${encoding} data.`)));
-  req.pipe(decoder).pipe(out);
-  return out;
 }
 
 /** Writes the results as they are read, waiting for the client to drain (constant memory for any batch size). */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import type { Transform } from "node:stream";
+import { PassThrough, type Readable, type Transform } from "node:stream";
 import { AppError } from "../../errors.ts";
 
 /**
@@ -10,25 +10,7 @@ import { AppError } from "../../errors.ts";
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
-  let decoder: Transform | null;
-  switch (encoding) {
-    case "identity":
-      decoder = null;
-      break;
-    case "gzip":
-    case "x-gzip":
-      decoder = createGunzip();
-      break;
-    case "deflate":
-      decoder = createInflate();
-      break;
-    case "br":
-      decoder = createBrotliDecompress();
-      break;
-    default:
-      throw new AppError("UNSUPPORTED_MEDIA_TYPE", `Content-Encoding '${encoding}' is not supported (use gzip, deflate, br or none).`, { encoding });
-  }
+  const decoder = contentDecoder(req);
 
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -57,7 +39,7 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     req.on("error", (e) => finish(e));
     if (decoder) {
       decoder.on("data", collect);
-      decoder.on("error", () => finish(new AppError("INVALID_INPUT", `The body is not valid ${encoding} data.`)));
+      decoder.on("error", () => finish(new AppError("INVALID_INPUT", `The body is not valid ${contentEncoding(req)} data.`)));
       decoder.on("end", () => finish(null, Buffer.concat(chunks)));
       req.pipe(decoder);
     } else {
@@ -69,4 +51,47 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
 
 function tooLarge(maxBytes: number) {
   return new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than the limit of ${maxBytes} bytes.`, { limitBytes: maxBytes });
+}
+
+function contentEncoding(req: IncomingMessage): string {
+  return (req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
+}
+
+/** The decompressor for the request's Content-Encoding (null: identity); another encoding is refused with 415. */
+export function contentDecoder(req: IncomingMessage): Transform | null {
+  const encoding = contentEncoding(req);
+  switch (encoding) {
+    case "identity":
+      return null;
+    case "gzip":
+    case "x-gzip":
+      return createGunzip();
+    case "deflate":
+      return createInflate();
+    case "br":
+      return createBrotliDecompress();
+    default:
+      throw new AppError("UNSUPPORTED_MEDIA_TYPE", `Content-Encoding '${encoding}' is not supported (use gzip, deflate, br or none).`, { encoding });
+  }
+}
+
+/**
+ * Hands `consume` the request body as a stream, decompressed when sent with Content-Encoding: for consumers that
+ * count what they read (model and dataset uploads), so their limits count decompressed bytes and a bomb is refused
+ * while it inflates. Corrupt compressed data fails the stream with `invalid(encoding)`. Once `consume` settles,
+ * decompression stops (a refusal inflates nothing more) and the request is unpiped: the caller may drain it.
+ */
+export async function withDecodedBody<T>(req: IncomingMessage, invalid: (encoding: string) => AppError, consume: (body: Readable) => Promise<T>): Promise<T> {
+  const decoder = contentDecoder(req);
+  if (!decoder) return consume(req);
+  const body = new PassThrough();
+  decoder.on("error", () => body.destroy(invalid(contentEncoding(req))));
+  req.pipe(decoder).pipe(body);
+  try {
+    return await consume(body);
+  } finally {
+    req.unpipe(decoder);
+    decoder.destroy();
+    body.destroy();
+  }
 }
