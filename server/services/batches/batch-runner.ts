@@ -93,8 +93,19 @@ export async function reapClaims(db: Pick<Database, "kind" | "prisma">, queue: B
          RETURNING "jobId"::text`,
         INSTANCE_LOCK_NAMESPACE,
       );
-  await queue.fail(rows.map((r) => r.jobId));
-  return rows.length;
+  // A worker that died between taking a job and writing its claim left the job active with no claim: after 30 s
+  // (a live worker writes its claim at once) it is failed too, so a live worker retries it rather than pg-boss at
+  // expiry (an hour). Rows are idempotent, so failing a job that still runs somewhere is safe.
+  const orphans = all
+    ? []
+    : await db.prisma.$queryRawUnsafe<{ jobId: string }[]>(
+        `SELECT j.id::text AS "jobId" FROM pgboss.job j
+         WHERE j.name = $1 AND j.state = 'active' AND j.started_on < now() - interval '30 seconds'
+           AND NOT EXISTS (SELECT 1 FROM "BatchClaim" c WHERE c."jobId" = j.id)`,
+        CHUNK_QUEUE,
+      );
+  await queue.fail([...rows, ...orphans].map((r) => r.jobId));
+  return rows.length + orphans.length;
 }
 
 /** Batches still `queued` a minute after they were created: their jobs may never have been queued (the process died in between). */
