@@ -39,7 +39,7 @@ async function main() {
   if (invocations.abandoned) console.log(`[inferline] marked ${invocations.abandoned} interrupted run(s) abandoned in the invocation log`);
 
   // Inference runs in supervised worker processes, off this event loop (see docs/ARCHITECTURE.md).
-  const runtime = createModelRuntime({ db: db.prisma, env: e }, { defaultTimeoutMs: e.RUN_TIMEOUT_MS });
+  const runtime = createModelRuntime({ db: db.prisma, env: e }, { defaultTimeoutMs: e.RUN_TIMEOUT_MS, onBatch: metrics.inferenceBatch });
   const engine: TEngineDeps = { models: runtime.runner, runTimeoutMs: e.RUN_TIMEOUT_MS, payloadMaxBytes: e.INVOCATION_PAYLOAD_MAX_BYTES, invocations: invocations.writer, observer: metrics };
   const serving = new ServingContext(db, engine, { maxBodyBytes: e.API_MAX_BODY_BYTES, maxConcurrentRuns: e.MAX_CONCURRENT_RUNS, maxQueued: e.MAX_QUEUED_RUNS });
   // Batch jobs: pg-boss in this database; this process runs them too unless BATCH_RUNNER=off (workers: npm run worker).

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { TRegistry } from "./registry.ts";
+import type { TBatchPolicy } from "./runtime/types.ts";
 import type { TKind } from "./types/kinds.ts";
 import type { TAudioCodec } from "./values/audio.ts";
 import type { TImageCodec } from "./values/image.ts";
@@ -62,7 +63,8 @@ export interface TDescribeResult extends TPorts {
 }
 
 export interface TModelRunner {
-  run(sha256: string, feeds: Record<string, unknown>, opts: { signal: AbortSignal }): Promise<Record<string, unknown>>;
+  /** `batch`: the node's dynamic batching policy, when on (see InferencePool); `name`: name@version, for metrics. */
+  run(sha256: string, feeds: Record<string, unknown>, opts: { signal: AbortSignal; batch?: TBatchPolicy | undefined; name?: string | undefined }): Promise<Record<string, unknown>>;
 }
 
 /**

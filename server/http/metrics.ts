@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { TPoolStats } from "../engine/runtime/inference-pool.ts";
+import type { TBatchExecution } from "../engine/runtime/types.ts";
 import type { InvocationWriter } from "../services/invocations/invocation-writer.ts";
 import type { TRunObservation, TRunObserver } from "../services/runs/engine-deps.ts";
 import { sendProblem } from "./problem.ts";
@@ -19,6 +20,8 @@ export interface TMetrics extends TRunObserver {
   registry: Registry;
   /** Feeds the invocation log's write histogram (InvocationWriter `onWrite`). */
   logWrite(w: { rows: number; seconds: number; ok: boolean }): void;
+  /** Feeds the dynamic batching histogram (InferencePool `onBatch`). */
+  inferenceBatch(e: TBatchExecution): void;
 }
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -38,6 +41,7 @@ export function createMetrics(sources: TMetricsSources = {}): TMetrics {
   const logWriteSeconds = new Histogram({ name: "inferline_invocation_log_write_seconds", help: "Time of one group-commit statement of the invocation log.", buckets: LATENCY_BUCKETS, registers: [registry] });
   const logBatchRows = new Histogram({ name: "inferline_invocation_log_batch_rows", help: "Rows written per group-commit statement.", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [registry] });
   const logFailures = new Counter({ name: "inferline_invocation_log_write_failures_total", help: "Group-commit statements that failed.", registers: [registry] });
+  const batchRows = new Histogram({ name: "inferline_inference_batch_size", help: "Rows per model execution, for model nodes with dynamic batching on (1 request alone counts its own rows).", labelNames: ["model"], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], registers: [registry] });
 
   const gauge = (name: string, help: string, read: () => number | undefined) =>
     new Gauge({
@@ -72,6 +76,8 @@ export function createMetrics(sources: TMetricsSources = {}): TMetrics {
   total("inferline_inference_timeouts_total", "Model runs past their deadline.", () => sources.inference?.().timeouts);
   total("inferline_model_session_loads_total", "Model sessions created by inference workers (session cache misses).", () => sources.inference?.().sessionMisses);
   total("inferline_model_session_hits_total", "Model runs on an already loaded session.", () => sources.inference?.().sessionHits);
+  total("inferline_inference_batches_total", "Model executions that answered several requests at once (dynamic batching).", () => sources.inference?.().batches);
+  total("inferline_inference_batch_fallbacks_total", "Batches that failed or could not be split back, so each request was re-run alone.", () => sources.inference?.().batchFallbacks);
   gauge("inferline_invocation_log_queue_depth", "Log rows waiting for the next group commit.", () => sources.log?.().queued);
   gauge("inferline_invocation_log_orphans", "Runs whose outcome could not be logged, waiting to be marked abandoned.", () => sources.log?.().orphans);
 
@@ -87,6 +93,9 @@ export function createMetrics(sources: TMetricsSources = {}): TMetrics {
       logWriteSeconds.observe(w.seconds);
       logBatchRows.observe(w.rows);
       if (!w.ok) logFailures.inc();
+    },
+    inferenceBatch(e) {
+      batchRows.observe({ model: e.model }, e.rows);
     },
   };
 }

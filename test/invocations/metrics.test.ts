@@ -7,7 +7,7 @@ import { toyClassifierGraph } from "../helpers/example-graphs.ts";
 import { startServingHarness, type TServingHarness } from "../helpers/serving-server.ts";
 
 const TOKEN = "metrics-token-0123456789";
-const pool: TPoolStats = { size: 2, queued: 3, workers: [{ pid: 1, state: "idle", runs: 5, sessions: ["h"] }, { pid: 2, state: "starting", runs: 0, sessions: [] }], completed: 5, failed: 1, timeouts: 1, crashes: 2, restarts: 2, sessionHits: 4, sessionMisses: 1 };
+const pool: TPoolStats = { size: 2, queued: 3, workers: [{ pid: 1, state: "idle", runs: 5, sessions: ["h"] }, { pid: 2, state: "starting", runs: 0, sessions: [] }], completed: 5, failed: 1, timeouts: 1, crashes: 2, restarts: 2, sessionHits: 4, sessionMisses: 1, batches: 3, batchedRuns: 7, batchFallbacks: 1 };
 
 async function publishToy(h: TServingHarness): Promise<string> {
   const api = await h.admin.api();

@@ -43,3 +43,27 @@ export type TRuntimeErrorCode =
   | "MODEL_UNSUPPORTED_TYPE"
   | "INFERENCE_FAILED"
   | "INTERNAL";
+
+/**
+ * Dynamic batching of one model node's runs, with Triton's semantics (see InferencePool). Plain data: the
+ * model node derives it from its params and sends it with every run; runs join a batch only with runs of
+ * the same model under an equal policy.
+ */
+export interface TBatchPolicy {
+  /** Rows run together at most (Triton's max_batch_size). */
+  maxBatchSize: number;
+  /** How long the oldest queued run may wait for others while a worker is free (max_queue_delay_microseconds). */
+  maxQueueDelayMicroseconds: number;
+  /** Row counts dispatched at once when the queue reaches one of them (preferred_batch_size). */
+  preferredBatchSizes: number[];
+}
+
+/** One ONNX Runtime execution of runs that had a batch policy: reported to `onBatch` (metrics). */
+export interface TBatchExecution {
+  /** The run's `name` option (model name@version), else the model hash. */
+  model: string;
+  /** Rows along dim 0 in this execution (the batch size). */
+  rows: number;
+  /** Calls it answered: more than one when batched. */
+  requests: number;
+}

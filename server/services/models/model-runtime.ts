@@ -1,7 +1,7 @@
 import type { TPrisma } from "../../db/client.ts";
 import type { TModelRunner } from "../../engine/define-node.ts";
 import { InferencePool } from "../../engine/runtime/inference-pool.ts";
-import type { TSessionOptions } from "../../engine/runtime/types.ts";
+import type { TBatchExecution, TSessionOptions } from "../../engine/runtime/types.ts";
 import { modelCacheDir, type TEnv } from "../../env.ts";
 import { createModelCache, type TModelFilesConfig } from "./model-files.ts";
 
@@ -25,7 +25,7 @@ export interface TModelRuntime {
  */
 export function createModelRuntime(
   { db, env }: { db: TPrisma; env: Pick<TEnv, "DATA_DIR" | "MODEL_CACHE_DIR" | "MODEL_MAX_BYTES" | "INFERENCE_WORKERS"> },
-  opts: { sessionOptions?: TSessionOptions; defaultTimeoutMs?: number } = {},
+  opts: { sessionOptions?: TSessionOptions; defaultTimeoutMs?: number; onBatch?: (e: TBatchExecution) => void } = {},
 ): TModelRuntime {
   const cacheDir = modelCacheDir(env);
   const cache = createModelCache({ db, cacheDir });
@@ -34,6 +34,7 @@ export function createModelRuntime(
     resolveModelPath: cache.resolveModelPath,
     ...(opts.sessionOptions ? { sessionOptions: opts.sessionOptions } : {}),
     ...(opts.defaultTimeoutMs === undefined ? {} : { defaultTimeoutMs: opts.defaultTimeoutMs }),
+    ...(opts.onBatch ? { onBatch: opts.onBatch } : {}),
   });
   cache.prune().catch((e: unknown) => console.error("[inferline] pruning the model cache failed:", e instanceof Error ? e.message : e));
   return {

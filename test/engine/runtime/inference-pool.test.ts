@@ -1,37 +1,13 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "@/server/errors.ts";
-import { InferencePool, type TFeeds } from "@/server/engine/runtime/inference-pool.ts";
+import { describe, expect, it } from "vitest";
+import type { TFeeds } from "@/server/engine/runtime/inference-pool.ts";
 import { fromNumbers, makeTensor, toNumbers } from "@/server/engine/values/tensor.ts";
 import { addModel, int4OutputModel, linearExpected, linearModel, matmulChainModel } from "../../helpers/onnx-builder.ts";
+import { expectCode, poolHarness, until } from "./pool-harness.ts";
 
 /** Models by fake content hash; resolveModelPath maps them to files like the registry's cache does. */
-const MODELS = { linear: linearModel(), add: addModel(), int4: int4OutputModel(), chain: matmulChainModel(64) };
-
-let dir: string;
-const resolveModelPath = async (hash: string) => {
-  if (!(hash in MODELS)) throw new AppError("NOT_FOUND", `No model ${hash}.`);
-  return path.join(dir, `${hash}.onnx`);
-};
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "inferline-pool-"));
-  for (const [name, bytes] of Object.entries(MODELS)) await writeFile(path.join(dir, `${name}.onnx`), bytes);
-});
-afterAll(async () => rm(dir, { recursive: true, force: true }));
-
-const pools: InferencePool[] = [];
-function pool(opts: Partial<ConstructorParameters<typeof InferencePool>[0]> = {}) {
-  const p = new InferencePool({ size: 2, resolveModelPath, ...opts });
-  pools.push(p);
-  return p;
-}
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.close()));
-});
+const { pool, dir } = poolHarness({ linear: linearModel(), add: addModel(), int4: int4OutputModel(), chain: matmulChainModel(64) });
 
 const linearFeeds = (x: number[]): TFeeds => ({
   x: fromNumbers("float32", [x.length / 4, 4], x),
@@ -39,26 +15,6 @@ const linearFeeds = (x: number[]): TFeeds => ({
 });
 /** x = 0.001 everywhere, [n, n]: the chain model takes ~1 ms at n = 8 and many seconds at n = 2000. */
 const chainFeeds = (n: number): TFeeds => ({ x: fromNumbers("float32", [n, n], new Float32Array(n * n).fill(0.001)) });
-
-async function expectCode(p: Promise<unknown>, code: string): Promise<AppError> {
-  const e = await p.then(
-    () => {
-      throw new Error(`expected ${code}, but the run succeeded`);
-    },
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  expect((e as AppError).code, (e as AppError).message).toBe(code);
-  return e as AppError;
-}
-
-async function until(cond: () => boolean, timeoutMs = 10_000) {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const isAlive = (pid: number) => {
   try {
@@ -198,7 +154,7 @@ describe("InferencePool (supervised worker processes)", () => {
   it("(why workers are processes) ONNX Runtime's binding really aborts its process on an int4 output", async () => {
     const ortCommon = new URL("../../../server/engine/runtime/ort-common.mjs", import.meta.url).href;
     const script = `import { ort } from ${JSON.stringify(ortCommon)};
-      const s = await ort.InferenceSession.create(${JSON.stringify(path.join(dir, "int4.onnx"))});
+      const s = await ort.InferenceSession.create(${JSON.stringify(path.join(dir(), "int4.onnx"))});
       await s.run({ x: new ort.Tensor("float32", Float32Array.from([1, 2, -3, 4]), [4]) });
       console.log("survived");`;
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "ignore"] });
