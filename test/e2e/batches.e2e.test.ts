@@ -80,10 +80,13 @@ describe("Batch jobs in a browser and over REST", () => {
     await setup.getByText("iris-10k.csv").waitFor();
     expect(await setup.textContent()).toContain(`${ROWS} rows`);
     // The first rows as a preview, and the suggested mapping: a record of the four columns → flower.
+    // Both arrive with the dataset's detail query, after the setup card shows (CI once read them too early).
+    await page.getByTestId("batch-preview").locator("tbody tr").first().waitFor({ timeout: 30_000 });
+    await page.getByTestId("batch-map-flower").waitFor({ timeout: 30_000 });
     expect(await page.getByTestId("batch-preview").locator("th").allTextContents()).toEqual(["sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"]);
     expect(await page.getByTestId("batch-preview").locator("tbody tr").first().locator("td").allTextContents()).toEqual(["5.0", "3.4", "1.4", "0.20"]);
-    expect(await page.getByTestId("batch-map-flower").inputValue()).toBe("record");
-    expect(await page.getByTestId("batch-target").inputValue()).toBe("alias:production");
+    await expect.poll(() => page.getByTestId("batch-map-flower").inputValue()).toBe("record");
+    await expect.poll(() => page.getByTestId("batch-target").inputValue()).toBe("alias:production");
     await shot("01-mapped");
 
     await page.getByTestId("batch-start").click();
