@@ -37,6 +37,12 @@ const ZEnv = z.object({
   INVOCATION_PAYLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),
   /** Invocation log rows older than this many days are deleted (in small batches, in the background). */
   INVOCATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+  /**
+   * When a call is answered relative to its log row: `journal` (default) once the row is on the local disk (the run
+   * journal, fsynced; it ships to the database within ~20 ms, and a restart ships what a crash left); `commit` once the
+   * database committed it. Both: no call is answered unlogged, and no answered call's row is lost on kill -9.
+   */
+  INVOCATION_LOG_DURABILITY: z.enum(["journal", "commit"]).default("journal"),
   /** GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>` when set; unset = loopback clients only. */
   METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
   /** Largest model file accepted by upload, in bytes (default 1 GiB; stored as an int, so below 2 GiB). */

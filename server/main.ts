@@ -35,7 +35,8 @@ async function main() {
 
   // Invocation log: interrupted runs marked abandoned, group-commit writer, retention job (docs/ARCHITECTURE.md).
   const metrics = createMetrics({ inference: () => runtime.pool.stats(), serving: () => serving.stats(), log: () => invocations.writer.stats() });
-  const invocations = await startInvocationLog(db, { url: e.DATABASE_URL, journalDir: invocationJournalDir(e), retention: { days: e.INVOCATION_RETENTION_DAYS }, writer: { onWrite: metrics.logWrite } });
+  const invocations = await startInvocationLog(db, { url: e.DATABASE_URL, journalDir: invocationJournalDir(e), retention: { days: e.INVOCATION_RETENTION_DAYS }, writer: { onWrite: metrics.logWrite, durability: e.INVOCATION_LOG_DURABILITY } });
+  if (invocations.replayed) console.log(`[inferline] wrote ${invocations.replayed} finished run(s) from the run journal to the invocation log`);
   if (invocations.abandoned) console.log(`[inferline] marked ${invocations.abandoned} interrupted run(s) abandoned in the invocation log`);
 
   // Inference runs in supervised worker processes, off this event loop (see docs/ARCHITECTURE.md).

@@ -14,7 +14,7 @@ async function main() {
   const e = env();
   if (!e.DATABASE_URL) throw new Error("npm run worker needs DATABASE_URL (on the embedded database, the web process runs the batches itself)");
   const db = await openDatabase({ kind: "postgres", url: e.DATABASE_URL });
-  const invocations = await startInvocationLog(db, { url: e.DATABASE_URL, journalDir: invocationJournalDir(e), retention: { days: e.INVOCATION_RETENTION_DAYS } });
+  const invocations = await startInvocationLog(db, { url: e.DATABASE_URL, journalDir: invocationJournalDir(e), retention: { days: e.INVOCATION_RETENTION_DAYS }, writer: { durability: e.INVOCATION_LOG_DURABILITY } });
   if (invocations.abandoned) console.log(`[inferline] marked ${invocations.abandoned} interrupted run(s) abandoned in the invocation log`);
   const runtime = createModelRuntime({ db: db.prisma, env: e }, { defaultTimeoutMs: e.RUN_TIMEOUT_MS });
   const engine: TEngineDeps = { models: runtime.runner, runTimeoutMs: e.RUN_TIMEOUT_MS, payloadMaxBytes: e.INVOCATION_PAYLOAD_MAX_BYTES, invocations: invocations.writer };

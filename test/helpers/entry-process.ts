@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
  * The crash tests' server: test/invocations/fixtures/crash-entry.ts in a real separate process (the start-up
  * code of server/main.ts for the database and the invocation log, and the lean-path server, without Next), so
  * it can be killed with SIGKILL. `target` is "pglite:<dir>" or a postgresql:// URL; `env` adds the fixture's
- * knobs (HANG_MODELS, MAX_QUEUED_RUNS, SLOW_RUN_EVERY, SLOW_RUN_MS).
+ * knobs (HANG_MODELS, MAX_QUEUED_RUNS, SLOW_RUN_EVERY, SLOW_RUN_MS, INVOCATION_LOG_DURABILITY).
  */
 export interface TEntry {
   child: ChildProcess;
@@ -12,6 +12,8 @@ export interface TEntry {
   base: string;
   /** Rows of interrupted runs this start marked abandoned. */
   abandoned: number;
+  /** Rows of finished runs this start wrote from the run journal (durability `journal`: answered, not yet shipped). */
+  replayed: number;
   instance: number | null;
   output(): string;
   /** Resolves when the process prints this line. */
@@ -50,7 +52,7 @@ export async function startEntry(target: string, dataDir: string, env: Record<st
     child.once("exit", (code) => reject(new Error(`entry exited (${code}):\n${out}`)));
     check();
   });
-  const info = JSON.parse(first) as { port: number; abandoned: number; instance: number | null };
+  const info = JSON.parse(first) as { port: number; abandoned: number; replayed: number; instance: number | null };
   const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve())));
   return {
     child,

@@ -54,7 +54,17 @@ async function setConnections(name: string, allow: boolean) {
 }
 
 describe("database unavailable → 503 NOT_READY and nothing runs unlogged", () => {
-  describe("PostgreSQL", () => {
+  /** Polls until `check` returns a value (≤ 10 s): in `journal` mode a row reaches the database shortly after its call. */
+  async function eventually<T>(check: () => Promise<T | null | undefined>): Promise<T> {
+    for (let i = 0; i < 100; i++) {
+      const v = await check().catch(() => null);
+      if (v !== null && v !== undefined) return v;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("timed out");
+  }
+
+  describe.each(["commit", "journal"] as const)("PostgreSQL, durability %s", (durability) => {
     let fresh: TFreshPostgres;
     let db: Database;
     let dir: string;
@@ -65,6 +75,8 @@ describe("database unavailable → 503 NOT_READY and nothing runs unlogged", () 
     let counter: ReturnType<typeof countingRunner>;
     const invoke = () => fetch(`${h.base}/api/v1/pipelines/iris-classifier/invoke`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ flower: IRIS_ROW }) });
     const name = () => new URL(fresh.url).pathname.slice(1);
+    /** A test that only means something in one mode is declared only there (not declared-and-skipped in the other). */
+    const whenMode = (mode: typeof durability) => (mode === durability ? it : ((() => undefined) as unknown as typeof it));
 
     beforeAll(async () => {
       fresh = await freshPostgresDatabase();
@@ -73,7 +85,7 @@ describe("database unavailable → 503 NOT_READY and nothing runs unlogged", () 
       ({ key, runtime } = await installIris(db, dir));
       counter = countingRunner(runtime.runner);
       // The log as the server starts it (instance lease, writer pool with its prepared statement).
-      log = await startInvocationLog(db, { url: fresh.url, journalDir: path.join(dir, "invocation-journal"), retention: { days: 30, firstDelayMs: 3_600_000 }, writer: { writeTimeoutMs: 3_000, orphanRetryMs: 300 } });
+      log = await startInvocationLog(db, { url: fresh.url, journalDir: path.join(dir, "invocation-journal"), retention: { days: 30, firstDelayMs: 3_600_000 }, writer: { writeTimeoutMs: 3_000, orphanRetryMs: 300, durability } });
       h = await startServingHarness({ db, engine: testEngine(counter.runner, { invocations: log.writer }), adminSetup: false });
     }, 120_000);
     afterAll(async () => {
@@ -89,6 +101,7 @@ describe("database unavailable → 503 NOT_READY and nothing runs unlogged", () 
     it("refuses calls while the database is down, without running them, and serves again when it is back", async () => {
       expect((await invoke()).status).toBe(200);
       const runs = counter.runs;
+      await eventually(async () => (log.writer.stats().unshipped === 0 ? true : null)); // journal: its row has shipped
       const rows = await db.prisma.invocation.count({ where: { source: "rest" } });
 
       await setConnections(name(), false);
@@ -109,10 +122,47 @@ describe("database unavailable → 503 NOT_READY and nothing runs unlogged", () 
       await setConnections(name(), true);
       expect((await invoke()).status).toBe(200);
       expect(counter.runs).toBe(runs + 1);
-      expect(await db.prisma.invocation.count({ where: { source: "rest" } })).toBe(rows + 1);
+      await eventually(async () => ((await db.prisma.invocation.count({ where: { source: "rest" } })) === rows + 1 ? true : null));
     }, 60_000);
 
-    it("a run whose outcome cannot be logged is not acknowledged (503); its row is marked abandoned once the database is back", async () => {
+    /** journal mode: a call whose run is going when the database goes away is answered 200; its invocation id. */
+    async function answeredWhileDatabaseGoes(): Promise<string> {
+      const entered = counter.hold();
+      const pending = invoke();
+      await entered;
+      await setConnections(name(), false);
+      counter.release();
+      const res = await pending;
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { invocation_id: string }).invocation_id;
+    }
+
+    whenMode("journal")("journal: a run finishing while the database is down is answered (its row is on disk) and reaches the database, ok, once it is back", async () => {
+      const id = await answeredWhileDatabaseGoes();
+      expect(id).toBeTruthy();
+      expect(log.writer.stats().unshipped).toBe(1);
+      await new Promise((r) => setTimeout(r, 500)); // a shipping attempt or two fail meanwhile
+      await setConnections(name(), true);
+      const row = await eventually(() => db.prisma.invocation.findUnique({ where: { id }, select: { status: true, inputs: true } }));
+      expect(row).toEqual({ status: "ok", inputs: { flower: IRIS_ROW } });
+      await eventually(async () => (log.writer.stats().unshipped === 0 ? true : null));
+    }, 60_000);
+
+    whenMode("journal")("journal: a row the database never got before the server stopped is written at the next start, with its outcome", async () => {
+      const id = await answeredWhileDatabaseGoes();
+      // The server stops while the database is still down: the row stays in the journal.
+      await h.close();
+      await log.close();
+      await setConnections(name(), true);
+      expect(await db.prisma.invocation.findUnique({ where: { id } })).toBeNull();
+      log = await startInvocationLog(db, { url: fresh.url, journalDir: path.join(dir, "invocation-journal"), retention: { days: 30, firstDelayMs: 3_600_000 }, writer: { writeTimeoutMs: 3_000, orphanRetryMs: 300, durability } });
+      expect(log.replayed).toBe(1);
+      expect(await db.prisma.invocation.findUniqueOrThrow({ where: { id }, select: { status: true, inputs: true } })).toEqual({ status: "ok", inputs: { flower: IRIS_ROW } });
+      h = await startServingHarness({ db, engine: testEngine(counter.runner, { invocations: log.writer }), adminSetup: false });
+      expect((await invoke()).status).toBe(200);
+    }, 60_000);
+
+    whenMode("commit")("a run whose outcome cannot be logged is not acknowledged (503); its row is marked abandoned once the database is back", async () => {
       const entered = counter.hold();
       const pending = invoke();
       await entered; // the run is registered (and journaled), the model is running

@@ -26,7 +26,7 @@ describe("run journal", () => {
 
   it("writes begun runs before resolving, batches a turn's lines, and removes the file on a clean stop", async () => {
     const open = new Map<string, string>();
-    const j = new RunJournal(dir, () => open.values());
+    const j = new RunJournal(dir, () => [...open.values()].map((json) => ({ json, recorded: false })));
     const rows = [1, 2, 3].map((n) => JSON.stringify({ id: `id-${n}`, inputs: { n } }));
     rows.forEach((r, i) => open.set(`id-${i + 1}`, r));
     await Promise.all(rows.map((r) => j.begin(r)));
@@ -39,7 +39,7 @@ describe("run journal", () => {
     await new Promise((r) => setImmediate(r));
     expect(await readFile(path.join(dir, file!), "utf8")).toContain("F id-1\n");
     // This process is alive: its journal is not another's to recover.
-    expect(readInterruptedRuns(dir)).toEqual({ rows: [], files: [] });
+    expect(readInterruptedRuns(dir)).toEqual({ rows: [], finished: [], files: [] });
 
     open.clear();
     j.close();
@@ -49,7 +49,7 @@ describe("run journal", () => {
 
   it("keeps the file when runs are still open at close, and rotates to a file of open runs only", async () => {
     const open = new Map<string, string>();
-    const j = new RunJournal(dir, () => open.values(), { maxBytes: 200 });
+    const j = new RunJournal(dir, () => [...open.values()].map((json) => ({ json, recorded: false })), { maxBytes: 200 });
     for (let n = 0; n < 10; n++) {
       const row = JSON.stringify({ id: `r${n}`, pad: "x".repeat(40) });
       open.set(`r${n}`, row);

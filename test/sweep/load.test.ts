@@ -146,7 +146,10 @@ const KILL_TARGETS: TKillTarget[] = [
   },
 ];
 
-describe.each(KILL_TARGETS)("kill -9 of the server mid-load on $name", (backend) => {
+/** Both durability modes of the invocation log (server default `journal`: answered once the row is fsynced in the run journal). */
+const KILL_CASES = KILL_TARGETS.flatMap((t) => (["journal", "commit"] as const).map((durability) => ({ ...t, durability })));
+
+describe.each(KILL_CASES)("kill -9 of the server mid-load on $name, durability $durability", (backend) => {
   const cleanup: (() => Promise<void>)[] = [];
   afterAll(async () => {
     for (const c of cleanup.reverse()) await c().catch(() => {});
@@ -166,7 +169,7 @@ describe.each(KILL_TARGETS)("kill -9 of the server mid-load on $name", (backend)
 
     // Every 8th run takes 1.2 s (its outcome reaches the log late): runs are in flight, some with `running` rows,
     // whenever the process dies. The queue is large enough that no call is refused.
-    const env = { HANG_MODELS: "1", MAX_QUEUED_RUNS: "1000", SLOW_RUN_EVERY: "8", SLOW_RUN_MS: "1200" };
+    const env = { HANG_MODELS: "1", MAX_QUEUED_RUNS: "1000", SLOW_RUN_EVERY: "8", SLOW_RUN_MS: "1200", INVOCATION_LOG_DURABILITY: backend.durability };
     const dataDir = path.join(dir, "data");
     const a: TEntry = await startEntry(store.target, dataDir, env);
     cleanup.push(() => a.kill9());
@@ -237,7 +240,7 @@ describe.each(KILL_TARGETS)("kill -9 of the server mid-load on $name", (backend)
     expect(abandoned).toBe(b.abandoned);
     expect(abandoned).toBeGreaterThanOrEqual(runningAtKill ?? 1); // the `running` rows, at least, were interrupted runs
     console.log(
-      `[load] ${backend.name}: kill -9 mid-load: ${calls.length} calls, ${answered.length} answered (all logged ok), ${unanswered.length} unanswered: ${abandoned} logged abandoned at restart, ${extra.length - abandoned} logged ok before the answer was lost, ${unanswered.length - extra.length} never started`,
+      `[load] ${backend.name} (${backend.durability}): kill -9 mid-load: ${calls.length} calls, ${answered.length} answered (all logged ok), ${unanswered.length} unanswered: ${abandoned} logged abandoned at restart, ${extra.length - abandoned} logged ok before the answer was lost, ${unanswered.length - extra.length} never started; ${b.replayed} answered rows written from the journal at restart`,
     );
   }, 90_000);
 });

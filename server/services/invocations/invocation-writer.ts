@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TPrisma } from "../../db/client.ts";
 import type { TJson } from "../../engine/values/to-json.ts";
 import { AppError } from "../../errors.ts";
-import { RunJournal } from "./run-journal.ts";
+import { RunJournal, type TOpenLine } from "./run-journal.ts";
 
 export type TInvocationSource = "editor" | "rest" | "oip" | "batch";
 
@@ -45,7 +45,25 @@ export interface TInvocationLog {
   finish(id: string, completion: TCompletion): Promise<void>;
 }
 
+/**
+ * When a call may be answered (see InvocationWriter):
+ * - `commit`: once its row is committed to the database (PostgreSQL flushed it);
+ * - `journal`: once its whole row is on the local disk, in the run journal (fdatasync, group fsync); the row
+ *   ships to the database asynchronously, in large batches, and a restart after a crash ships what did not.
+ */
+export type TLogDurability = "commit" | "journal";
+
 export interface TInvocationWriterOptions {
+  /** Default `commit`; `journal` needs `journalDir`. */
+  durability?: TLogDurability;
+  /** `journal` mode: how long finished rows gather before a shipping statement, and rows per statement at most. */
+  shipDelayMs?: number;
+  shipBatchRows?: number;
+  /**
+   * `journal` mode: finished rows not yet in the database at most; past it new runs are refused with NOT_READY
+   * (the database is far behind or unreachable for long; the journal must not grow without bound).
+   */
+  maxUnshippedRows?: number;
   /** How long the first queued row waits for others before its batch is written (0 = end of this event-loop turn). */
   maxDelayMs?: number;
   /** Statements in flight at once, per lane (outcomes; `running` rows of long runs). */
@@ -90,6 +108,8 @@ interface TItem {
   fallback: () => string;
   resolve(): void;
   reject(e: unknown): void;
+  /** `journal` mode: the row is durable in the journal and its caller answered; a failed write is retried, never abandoned. */
+  durable?: boolean;
 }
 
 interface TOpenRun {
@@ -101,6 +121,8 @@ interface TOpenRun {
   announced: boolean;
   /** Its outcome is queued or being written (no `running` row needed any more). */
   finishing: boolean;
+  /** `journal` mode: its whole row, recorded in the journal and not yet shipped. */
+  row: string | null;
 }
 
 const NOOP = () => {};
@@ -118,7 +140,12 @@ class Lane {
   inFlightRows = 0;
   /** performance.now() of the last row queued. */
   lastEnqueue = -Infinity;
-  constructor(readonly kind: TLane) {}
+  constructor(
+    readonly kind: TLane,
+    /** Rows gather this long before a write, whether or not other calls are going (journal shipping). */
+    readonly fixedDelayMs: number | null = null,
+    readonly maxRows: number | null = null,
+  ) {}
 }
 
 /**
@@ -142,7 +169,11 @@ export class InvocationWriter implements TInvocationLog {
   readonly #execute: TExecute;
   readonly #opts: Required<Omit<TInvocationWriterOptions, "onWrite" | "instance" | "execute" | "journalDir">> & Pick<TInvocationWriterOptions, "onWrite">;
   readonly #instance: number | null;
-  readonly #lanes = { finish: new Lane("finish"), running: new Lane("running") };
+  readonly #lanes: { finish: Lane; running: Lane };
+  /** `journal` mode: finished rows recorded and not yet committed to the database; a retry timer for failed ones. */
+  #unshipped = 0;
+  readonly #reship: TItem[] = [];
+  #reshipTimer: NodeJS.Timeout | undefined;
   readonly #open = new Map<string, TOpenRun>();
   readonly #journal: RunJournal | null;
   #closed = false;
@@ -159,6 +190,10 @@ export class InvocationWriter implements TInvocationLog {
     this.#execute = opts.execute ?? ((what, sql, params) => (what === "probe" ? db.$queryRawUnsafe(sql) : db.$executeRawUnsafe(sql, ...params)));
     this.#instance = opts.instance ?? null;
     this.#opts = {
+      durability: opts.durability ?? "commit",
+      shipDelayMs: opts.shipDelayMs ?? 20,
+      shipBatchRows: opts.shipBatchRows ?? 2000,
+      maxUnshippedRows: opts.maxUnshippedRows ?? 100_000,
       maxDelayMs: opts.maxDelayMs ?? 1,
       maxInFlight: opts.maxInFlight ?? 1,
       maxBatchRows: opts.maxBatchRows ?? 256,
@@ -170,10 +205,20 @@ export class InvocationWriter implements TInvocationLog {
       onWrite: opts.onWrite,
     };
     this.#journal = opts.journalDir ? new RunJournal(opts.journalDir, () => this.#openRows()) : null;
+    if (this.#opts.durability === "journal" && !this.#journal) throw new AppError("INTERNAL", "The journal durability mode needs a run journal (journalDir).");
+    const journal = this.#opts.durability === "journal";
+    this.#lanes = { finish: journal ? new Lane("finish", this.#opts.shipDelayMs, this.#opts.shipBatchRows) : new Lane("finish"), running: new Lane("running") };
+  }
+
+  get durability(): TLogDurability {
+    return this.#opts.durability;
   }
 
   async begin(row: TRunningRow): Promise<string> {
     if (this.#closed) throw new AppError("NOT_READY", "The server is shutting down; nothing was run.");
+    if (this.#unshipped >= this.#opts.maxUnshippedRows) {
+      throw new AppError("NOT_READY", `The invocation log is ${this.#unshipped} rows behind the database; nothing was run until it catches up.`, { unshipped: this.#unshipped });
+    }
     if (performance.now() - this.#lastOk > this.#opts.freshMs) {
       this.#probing ??= this.#probe().finally(() => (this.#probing = undefined));
       if (!(await this.#probing)) throw new AppError("NOT_READY", "The invocation log cannot be written (the database is unavailable); nothing was run.");
@@ -181,7 +226,7 @@ export class InvocationWriter implements TInvocationLog {
     const id = row.id ?? uuidv7();
     if (this.#open.has(id)) throw new AppError("INTERNAL", `Run ${id} is already open in this process.`);
     const json = JSON.stringify({ ...row, id, instance: this.#instance });
-    this.#open.set(id, { json, t: performance.now(), announced: false, finishing: false });
+    this.#open.set(id, { json, t: performance.now(), announced: false, finishing: false, row: null });
     if (this.#journal) {
       try {
         await this.#journal.begin(json);
@@ -201,8 +246,27 @@ export class InvocationWriter implements TInvocationLog {
     const { truncated, ...outcome } = c;
     // The start row and the outcome as one object, without serialising the inputs again.
     const json = `${run.json.slice(0, -1)},${JSON.stringify({ ...outcome, outTruncated: truncated }).slice(1)}`;
-    return new Promise<void>((resolve, reject) =>
-      this.#enqueue(this.#lanes.finish, {
+    if (this.#opts.durability === "journal") return this.#finishDurably(id, run, json, outcome);
+    return new Promise<void>((resolve, reject) => this.#enqueue(this.#lanes.finish, this.#finishItem(id, run, json, outcome, resolve, reject)));
+  }
+
+  /**
+   * `journal` mode: the caller may answer once the row is on disk in the journal; it ships later. If the journal
+   * cannot take it (disk full), the call waits for the database commit instead, as in `commit` mode.
+   */
+  async #finishDurably(id: string, run: TOpenRun, json: string, outcome: Omit<TCompletion, "truncated">): Promise<void> {
+    try {
+      await this.#journal!.record(json);
+    } catch {
+      return new Promise<void>((resolve, reject) => this.#enqueue(this.#lanes.finish, { ...this.#finishItem(id, run, json, outcome, resolve, reject), durable: false }));
+    }
+    run.row = json;
+    this.#unshipped++;
+    this.#enqueue(this.#lanes.finish, { ...this.#finishItem(id, run, json, outcome, NOOP, NOOP), durable: true });
+  }
+
+  #finishItem(id: string, run: TOpenRun, json: string, outcome: Omit<TCompletion, "truncated">, resolve: () => void, reject: (e: unknown) => void): TItem {
+    return {
         id,
         json,
         fallback: () =>
@@ -218,13 +282,12 @@ export class InvocationWriter implements TInvocationLog {
           }),
         resolve,
         reject,
-      }),
-    );
+      };
   }
 
   /** Queued rows, runs in flight, rows waiting to be written as abandoned, statements, rows written, failed statements (metrics). */
   stats() {
-    return { queued: this.#lanes.finish.queue.length + this.#lanes.running.queue.length, open: this.#open.size, orphans: this.#orphans.size, ...this.#stats };
+    return { queued: this.#lanes.finish.queue.length + this.#lanes.running.queue.length, open: this.#open.size, orphans: this.#orphans.size, unshipped: this.#unshipped, ...this.#stats };
   }
 
   /**
@@ -235,6 +298,7 @@ export class InvocationWriter implements TInvocationLog {
     this.#closed = true;
     clearTimeout(this.#orphanTimer);
     clearTimeout(this.#sweepTimer);
+    clearTimeout(this.#reshipTimer);
     for (;;) {
       const lanes = Object.values(this.#lanes);
       for (const lane of lanes) this.#flush(lane);
@@ -246,8 +310,8 @@ export class InvocationWriter implements TInvocationLog {
     this.#journal?.close();
   }
 
-  *#openRows(): Iterable<string> {
-    for (const run of this.#open.values()) yield run.json;
+  *#openRows(): Iterable<TOpenLine> {
+    for (const run of this.#open.values()) yield run.row === null ? { json: run.json, recorded: false } : { json: run.row, recorded: true };
   }
 
   /** While runs are open, every runningAfterMs/2: give the long ones a `running` row. */
@@ -276,14 +340,15 @@ export class InvocationWriter implements TInvocationLog {
     lane.queue.push(item);
     lane.bytes += item.json.length;
     if (lane.inFlight.size >= this.#opts.maxInFlight) return; // a write finishing takes the queue along
-    if (lane.queue.length >= this.#opts.maxBatchRows || lane.bytes >= this.#opts.maxBatchBytes) return this.#flush(lane);
+    if (lane.queue.length >= (lane.maxRows ?? this.#opts.maxBatchRows) || lane.bytes >= this.#opts.maxBatchBytes) return this.#flush(lane);
     // Wait up to maxDelayMs for other rows — unless calls come one at a time (the previous row came longer than
     // that ago and no other run is going that could add one): a lone caller would only be kept waiting, so
     // write at the end of this event-loop turn.
     const now = performance.now();
     const sparse = now - lane.lastEnqueue >= this.#opts.maxDelayMs && this.#stillRunning() <= 0;
     lane.lastEnqueue = now;
-    const wait = this.#opts.maxDelayMs > 0 && (lane.kind === "running" || !sparse);
+    const delay = lane.fixedDelayMs ?? this.#opts.maxDelayMs;
+    const wait = delay > 0 && (lane.kind === "running" || lane.fixedDelayMs !== null || !sparse);
     if (lane.timer && (wait || !lane.delaying)) return;
     if (lane.timer) clearTimeout(lane.timer as NodeJS.Timeout);
     const flush = () => {
@@ -291,7 +356,7 @@ export class InvocationWriter implements TInvocationLog {
       this.#flush(lane);
     };
     lane.delaying = wait;
-    lane.timer = wait ? setTimeout(flush, this.#opts.maxDelayMs) : setImmediate(flush);
+    lane.timer = wait ? setTimeout(flush, delay) : setImmediate(flush);
   }
 
   #flush(lane: Lane): void {
@@ -303,7 +368,8 @@ export class InvocationWriter implements TInvocationLog {
     }
     let n = 0;
     let bytes = 0;
-    while (n < lane.queue.length && n < this.#opts.maxBatchRows && (n === 0 || bytes + lane.queue[n]!.json.length <= this.#opts.maxBatchBytes)) bytes += lane.queue[n++]!.json.length;
+    const maxRows = lane.maxRows ?? this.#opts.maxBatchRows;
+    while (n < lane.queue.length && n < maxRows && (n === 0 || bytes + lane.queue[n]!.json.length <= this.#opts.maxBatchBytes)) bytes += lane.queue[n++]!.json.length;
     // Rows in id order: concurrent statements of the two lanes touching the same rows then lock them in the same order.
     const batch = lane.queue.splice(0, n).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     lane.bytes -= bytes;
@@ -353,6 +419,7 @@ export class InvocationWriter implements TInvocationLog {
   #settle(kind: TLane, batch: TItem[]) {
     if (kind === "finish") {
       for (const item of batch) {
+        if (this.#open.get(item.id)?.row != null) this.#unshipped--;
         this.#open.delete(item.id);
         this.#orphans.delete(item.id);
       }
@@ -389,12 +456,24 @@ export class InvocationWriter implements TInvocationLog {
 
   #fail(kind: TLane, item: TItem, cause: unknown) {
     if (kind === "running") return item.reject(cause); // best effort: the outcome writes the row anyway
+    if (item.durable) return this.#reshipLater(item); // answered already: its row stays in the journal and ships later
     // The run stays open (in memory and in the journal): its row is written as abandoned when the database is back.
     this.#orphans.add(item.id);
     this.#scheduleOrphans();
     item.reject(
       new AppError("NOT_READY", "The run finished, but its outcome could not be logged (the database is unavailable); no result is returned for an unlogged run.", { invocationId: item.id }, { cause }),
     );
+  }
+
+  /** `journal` mode: rows whose shipping failed (the database is down) are written again, whole, once it answers. */
+  #reshipLater(item: TItem) {
+    this.#reship.push(item);
+    if (this.#reshipTimer || this.#closed) return;
+    this.#reshipTimer = setTimeout(() => {
+      this.#reshipTimer = undefined;
+      for (const it of this.#reship.splice(0)) this.#enqueue(this.#lanes.finish, it);
+    }, this.#opts.orphanRetryMs);
+    this.#reshipTimer.unref();
   }
 
   #scheduleOrphans() {

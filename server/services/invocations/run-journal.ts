@@ -1,4 +1,4 @@
-import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { AppError } from "../../errors.ts";
@@ -13,6 +13,11 @@ import { AppError } from "../../errors.ts";
  * killed (kill -9, OOM, a crash) keeps what it wrote: the lines are in the kernel's page cache. Not fsynced:
  * a power loss can lose the last lines (then those runs have no row). The file is rewritten with only the
  * open runs when it grows past `maxBytes`, and removed on a clean stop.
+ *
+ * In the `journal` durability mode (invocation-writer.ts) the journal is also the log's write-ahead log: an
+ * `R <row JSON>` line holds a finished run's whole row, and `record` resolves only once it is on disk
+ * (fdatasync, one for all the lines written meanwhile: group fsync); the row ships to the database later
+ * and its `F <id>` line follows. A process killed — or a machine losing power — keeps every recorded row.
  *
  * At start, `readInterruptedRuns` collects the runs begun and never finished in the journals of processes
  * that are gone, to be written as `abandoned` rows. File names carry the host name, the pid and the time the
@@ -31,14 +36,21 @@ export class RunJournal {
   /** Bytes of open runs the last rotation wrote: the next one waits until the file is well past that. */
   #liveBytes = 0;
   #lines: string[] = [];
-  #waiters: { resolve(): void; reject(e: unknown): void }[] = [];
+  #waiters: TWaiter[] = [];
+  /** Waiters of `record` lines written and waiting for the next fdatasync; `#syncing`: one is in flight. */
+  #unsynced: TWaiter[] = [];
+  /** Waiters of the fdatasync in flight (none: no fdatasync in flight). */
+  #syncing: TWaiter[] | null = null;
   #scheduled = false;
   #closed = false;
 
-  /** `openRuns` gives the `B` lines' row JSON of every run still open (rewritten into a fresh file on rotation). */
+  /**
+   * `openRuns` gives every run still open: its row JSON and whether that is a recorded finished row (`R`) or
+   * the start row (`B`); rewritten into a fresh file on rotation.
+   */
   constructor(
     dir: string,
-    private readonly openRuns: () => Iterable<string>,
+    private readonly openRuns: () => Iterable<TOpenLine>,
     opts: { maxBytes?: number } = {},
   ) {
     this.#dir = dir;
@@ -54,7 +66,17 @@ export class RunJournal {
     if (this.#closed) return Promise.reject(new AppError("NOT_READY", "The server is shutting down; nothing was run."));
     this.#lines.push(`B ${rowJson}\n`);
     return new Promise((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
+      this.#waiters.push({ resolve, reject, sync: false });
+      this.#schedule();
+    });
+  }
+
+  /** Records a finished run's whole row; resolves once it is on disk (fdatasync), rejects when it cannot be. */
+  record(rowJson: string): Promise<void> {
+    if (this.#closed) return Promise.reject(new AppError("NOT_READY", "The server is shutting down."));
+    this.#lines.push(`R ${rowJson}\n`);
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject, sync: true });
       this.#schedule();
     });
   }
@@ -70,6 +92,17 @@ export class RunJournal {
   close(): void {
     if (this.#closed) return;
     this.#flush();
+    if (this.#unsynced.length || this.#syncing) {
+      // Recorded rows still waiting for their fdatasync: make them durable now (their callers may answer).
+      const waiters = [...(this.#syncing ?? []), ...this.#unsynced.splice(0)];
+      this.#syncing = null;
+      try {
+        fdatasyncSync(this.#fd);
+        for (const w of waiters) w.resolve();
+      } catch (cause) {
+        for (const w of waiters) w.reject(new AppError("NOT_READY", "The run journal cannot be synced to disk.", {}, { cause }));
+      }
+    }
     this.#closed = true;
     closeSync(this.#fd);
     OPEN_HERE.delete(this.#file);
@@ -108,8 +141,28 @@ export class RunJournal {
         return;
       }
     }
-    for (const w of waiters) w.resolve();
-    if (this.#bytes > Math.max(this.#maxBytes, 2 * this.#liveBytes)) this.#rotate();
+    for (const w of waiters) {
+      if (w.sync) this.#unsynced.push(w);
+      else w.resolve();
+    }
+    this.#sync();
+    // Not while an fdatasync is in flight on the current file (rotation closes it).
+    if (!this.#syncing && this.#bytes > Math.max(this.#maxBytes, 2 * this.#liveBytes)) this.#rotate();
+  }
+
+  /** Group fsync: one fdatasync (off the event loop) for every recorded line written since the last one. */
+  #sync() {
+    if (this.#syncing || this.#unsynced.length === 0 || this.#closed) return;
+    const waiters = (this.#syncing = this.#unsynced.splice(0));
+    fdatasync(this.#fd, (cause) => {
+      if (this.#syncing !== waiters) return; // close() synced and answered them
+      this.#syncing = null;
+      if (cause) {
+        const e = new AppError("NOT_READY", "The run journal cannot be synced to disk; the run's outcome is not durable.", {}, { cause });
+        for (const w of waiters) w.reject(e);
+      } else for (const w of waiters) w.resolve();
+      this.#sync();
+    });
   }
 
   /** A fresh file with only the open runs; the old one is removed once the new one holds them. On failure the old one stays. */
@@ -119,8 +172,10 @@ export class RunJournal {
     try {
       fd = openSync(next, "a");
       let text = "";
-      for (const json of this.openRuns()) text += `B ${json}\n`;
+      for (const run of this.openRuns()) text += `${run.recorded ? "R" : "B"} ${run.json}\n`;
       const bytes = text ? writeAll(fd, text) : 0;
+      // Recorded rows were durable in the old file: they are in the new one before the old one goes.
+      if (bytes) fdatasyncSync(fd);
       closeSync(this.#fd);
       unlinkSync(this.#file);
       OPEN_HERE.delete(this.#file);
@@ -143,6 +198,19 @@ export class RunJournal {
       this.#liveBytes = this.#bytes;
     }
   }
+}
+
+interface TWaiter {
+  resolve(): void;
+  reject(e: unknown): void;
+  /** A `record`: resolved after the fdatasync that follows its write. */
+  sync: boolean;
+}
+
+export interface TOpenLine {
+  json: string;
+  /** The run's whole finished row (an `R` line), not yet shipped to the database. */
+  recorded: boolean;
 }
 
 /** Journals open in this process (not to be recovered by a second log started in the same process, e.g. tests). */
@@ -189,19 +257,22 @@ function writerAlive(file: string, pid: number, openedAt: number): boolean {
 }
 
 /**
- * The runs begun and never finished in the journals of processes that are gone: their row JSON (as the
- * run's `begin` had it), and the files read, to remove once those rows are written. A torn last line
- * (the process died mid-write) is skipped. Journals of live processes (another replica on this host) are left.
+ * The runs in the journals of processes that are gone whose rows never reached the database: `rows`, begun and
+ * never finished (their row JSON as the run's `begin` had it: to be written `abandoned`); `finished`, recorded
+ * (`R`, the journal durability mode) and not shipped: their whole rows, to be written as they are; and the files
+ * read, to remove once those rows are written. A torn last line (the process died mid-write) is skipped.
+ * Journals of live processes (another replica on this host) are left.
  */
-export function readInterruptedRuns(dir: string): { rows: string[]; files: string[] } {
+export function readInterruptedRuns(dir: string): { rows: string[]; finished: string[]; files: string[] } {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { rows: [], files: [] };
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { rows: [], finished: [], files: [] };
     throw e;
   }
   const begun = new Map<string, string>();
+  const recorded = new Map<string, string>();
   const finished = new Set<string>();
   const files: string[] = [];
   for (const name of names) {
@@ -211,17 +282,22 @@ export function readInterruptedRuns(dir: string): { rows: string[]; files: strin
     files.push(file);
     for (const line of readFileSync(file, "utf8").split("\n")) {
       if (line.startsWith("F ")) finished.add(line.slice(2));
-      else if (line.startsWith("B ")) {
+      else if (line.startsWith("B ") || line.startsWith("R ")) {
         try {
           const row = JSON.parse(line.slice(2)) as { id?: unknown };
-          if (typeof row.id === "string") begun.set(row.id, line.slice(2));
+          if (typeof row.id === "string") (line[0] === "R" ? recorded : begun).set(row.id, line.slice(2));
         } catch {
           // a torn line
         }
       }
     }
   }
-  return { rows: [...begun].filter(([id]) => !finished.has(id)).map(([, json]) => json), files };
+  const pending = ([id]: [string, string]) => !finished.has(id);
+  return {
+    rows: [...begun].filter(([id]) => pending([id, ""]) && !recorded.has(id)).map(([, json]) => json),
+    finished: [...recorded].filter(pending).map(([, json]) => json),
+    files,
+  };
 }
 
 export function removeJournals(files: readonly string[]): void {

@@ -2,13 +2,15 @@ import pg from "pg";
 import type { Database } from "../../db/client.ts";
 import { acquireInstanceLease, type TInstanceLease } from "./instance-lease.ts";
 import { InvocationWriter, type TExecute, type TInvocationWriterOptions } from "./invocation-writer.ts";
-import { recoverInterruptedRuns, recoverJournaledRuns } from "./recover-interrupted-runs.ts";
+import { recoverInterruptedRuns, replayJournals } from "./recover-interrupted-runs.ts";
 import { startInvocationRetention, type TRetentionJob, type TRetentionOptions } from "./retention.ts";
 
 export interface TInvocationLogService {
   writer: InvocationWriter;
   /** Rows of interrupted runs marked abandoned at this start. */
   abandoned: number;
+  /** Rows of finished runs a crash left in the journal (`journal` durability mode), written at this start. */
+  replayed: number;
   retention: TRetentionJob;
   lease: TInstanceLease | null;
   /** Stops retention, writes what is queued, releases the lease. Call before closing the database. */
@@ -33,7 +35,8 @@ export async function startInvocationLog(
   const lease = db.kind === "postgres" && opts.url ? await acquireInstanceLease(opts.url) : null;
   try {
     // Journaled runs first (a long run's `running` row is marked there too), then `running` rows of dead replicas.
-    const abandoned = (await recoverJournaledRuns(db, opts.journalDir)) + (await recoverInterruptedRuns(db));
+    const journaled = await replayJournals(db, opts.journalDir);
+    const abandoned = journaled.abandoned + (await recoverInterruptedRuns(db));
     const pool = db.kind === "postgres" && opts.url ? writerPools(opts.url) : null;
     // Group-commit settings measured with bench/invocation-log.ts (docs/ARCHITECTURE.md): PGlite runs on this
     // thread and pays a high fixed cost per statement, so it waits longer to write bigger batches.
@@ -43,6 +46,7 @@ export async function startInvocationLog(
     return {
       writer,
       abandoned,
+      replayed: journaled.replayed,
       retention,
       lease,
       async close() {
