@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { TSubTrace } from "./executor/execute.ts";
 import type { TRegistry } from "./registry.ts";
 import type { TBatchPolicy } from "./runtime/types.ts";
 import type { TKind } from "./types/kinds.ts";
@@ -82,6 +83,11 @@ export interface TExecContext {
   models: TModelRunner;
   codecs: TCodecs;
   resolved: unknown;
+  /**
+   * Set by the executor for every node: a node that runs a sub-graph (list/map, list/scan) hands it what its
+   * inner nodes did per element, and the executor keeps it on the node's trace entry (`sub`).
+   */
+  recordSub?: ((sub: TSubTrace) => void) | undefined;
 }
 
 export type TNodeValues = Record<string, unknown>;
@@ -103,6 +109,12 @@ export interface TNodeDefinition<P = unknown> {
    * call instead of one per element (model/onnx when the model's first dim is free).
    */
   batchable?: boolean;
+  /**
+   * false: the same inputs may give different outputs (randomness, the clock, outside state). Default true — every
+   * node in the catalogue today is a function of its inputs, params and resolved data (model bytes are pinned by
+   * sha256). A version with such a node is never answered from the response cache (services/runs/response-cache.ts).
+   */
+  deterministic?: boolean;
   /** Nodes that run even when an input was skipped by a branch (merge). */
   acceptsSkipped?: boolean;
   execute: (inputs: TNodeValues, params: P, ctx: TExecContext) => TNodeValues | Promise<TNodeValues>;

@@ -20,7 +20,26 @@ export interface TTraceEntry {
   cached?: boolean;
   outputs?: Record<string, TValueSummary>;
   error?: string;
+  /** A sub-graph node (list/map, list/scan): what its inner nodes did, per element. */
+  sub?: TSubTrace;
+  /** Inside a sub-trace: the node ran once for all elements (a batched model call); durationMs is that call's. */
+  batched?: true;
 }
+
+/**
+ * Per-element traces of a sub-graph node. Only the first ELEMENT_TRACE_LIMIT elements are kept (`count` says
+ * how many there were), so a map over thousands of boxes costs the trace — and the invocation log — no more
+ * than ten; nested maps keep ten of ten. Inner entries' `start` is ms since the sub-graph started.
+ */
+export interface TSubTrace {
+  count: number;
+  elements: { index: number; nodes: Record<string, TTraceEntry> }[];
+}
+
+export const ELEMENT_TRACE_LIMIT = 10;
+
+/** Sub-traces of cached outputs: a node served from the run cache shows the previews it recorded when it ran. */
+const subTraces = new WeakMap<object, TSubTrace>();
 
 export interface TExecuteOptions {
   models: TModelRunner;
@@ -156,10 +175,19 @@ export async function execute(plan: TPlan, rawInputs: Record<string, unknown>, o
           }
           const key = keys?.get(node.id);
           const hit = key ? opts.cache!.get(key) : undefined;
-          const out = hit ?? (await node.def.execute(inputs, node.params as never, { nodeId: node.id, signal: controller.signal, models: opts.models, codecs, resolved: node.resolved }));
+          const recordSub = (sub: TSubTrace) => {
+            entry.sub = sub;
+          };
+          const out = hit ?? (await node.def.execute(inputs, node.params as never, { nodeId: node.id, signal: controller.signal, models: opts.models, codecs, resolved: node.resolved, recordSub }));
           if (controller.signal.aborted) return;
-          if (hit) entry.cached = true;
-          else if (key) opts.cache!.set(key, out);
+          if (hit) {
+            entry.cached = true;
+            const sub = subTraces.get(hit);
+            if (sub) entry.sub = sub;
+          } else {
+            if (entry.sub) subTraces.set(out, entry.sub);
+            if (key) opts.cache!.set(key, out);
+          }
           values.set(node.id, out);
           entry.outputs = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v === SKIPPED ? { type: "skipped" as const } : summarize(v)]));
         } catch (e) {

@@ -2,7 +2,8 @@ import type { TPlan, TPlanNode } from "../compiler/compile.ts";
 import type { TExecContext } from "../define-node.ts";
 import { CodedNodeError, NodeInputError } from "../errors.ts";
 import { allocate, isTensor, makeTensor, sizeOf, type TAnyTensor, type TDataTypeMap, type TDtype } from "../values/tensor.ts";
-import { SKIPPED } from "./execute.ts";
+import { ELEMENT_TRACE_LIMIT, SKIPPED, type TSubTrace, type TTraceEntry } from "./execute.ts";
+import { summarize } from "./summary.ts";
 
 export interface TMapRunOptions {
   /** Sub-plan input node id → value per element (the items) or one value for all (broadcast). */
@@ -11,6 +12,20 @@ export interface TMapRunOptions {
   /** Run batchable nodes once on inputs concatenated along dim 0, when the elements' shapes allow. */
   batch: boolean;
   ctx: TExecContext;
+  /** Where element `e`'s inner trace entries go (by inner node id), or undefined when `e` is not traced. */
+  trace?: ((element: number) => Record<string, TTraceEntry> | undefined) | undefined;
+}
+
+/** A sub-trace being filled for the first ELEMENT_TRACE_LIMIT elements, and the `trace` option that fills it. */
+export function elementTraces(count: number): { sub: TSubTrace; at: (element: number) => Record<string, TTraceEntry> | undefined } {
+  const sub: TSubTrace = { count, elements: [] };
+  const at = (e: number) => {
+    if (e >= ELEMENT_TRACE_LIMIT) return undefined;
+    let el = sub.elements.find((x) => x.index === e);
+    if (!el) sub.elements.push((el = { index: e, nodes: {} }));
+    return el.nodes;
+  };
+  return { sub, at };
 }
 
 export interface TMapRunResult {
@@ -29,6 +44,8 @@ export interface TMapRunResult {
  */
 export async function runMapPlan(plan: TPlan, opts: TMapRunOptions): Promise<TMapRunResult> {
   const { count, ctx } = opts;
+  const t0 = performance.now();
+  const since = (t: number) => Math.round((t - t0) * 1000) / 1000;
   const values: Map<string, Record<string, unknown>>[] = Array.from({ length: count }, () => new Map());
   const stats: TMapRunResult["stats"] = {};
   const inputIds = new Set(plan.inputs.map((i) => i.nodeId));
@@ -56,19 +73,27 @@ export async function runMapPlan(plan: TPlan, opts: TMapRunOptions): Promise<TMa
         values[e]!.set(id, Object.fromEntries(Object.keys(node.outputs).map((k) => [k, SKIPPED])));
         s.skipped++;
         perElement.push(null);
+        const at = opts.trace?.(e);
+        if (at) at[id] = { nodeId: id, type: node.type, status: "skipped", start: since(performance.now()), durationMs: 0 };
       } else perElement.push(inputs);
     }
     const live = perElement.flatMap((inputs, e) => (inputs ? [{ e, inputs }] : []));
     if (live.length === 0) continue;
 
+    const started = performance.now();
     const batched = opts.batch && node.def.batchable && live.length > 1 ? await tryBatched(node, live, ctx) : null;
     if (batched) {
       s.batched++;
-      batched.forEach((out, k) => values[live[k]!.e]!.set(id, out));
+      const durationMs = since(performance.now()) - since(started);
+      batched.forEach((out, k) => {
+        values[live[k]!.e]!.set(id, out);
+        const at = opts.trace?.(live[k]!.e);
+        if (at) at[id] = { nodeId: id, type: node.type, status: "ok", start: since(started), durationMs, batched: true, outputs: summaries(out) };
+      });
       continue;
     }
     s.single += live.length;
-    const outs = await Promise.all(live.map(({ e, inputs }) => runOne(node, inputs, e, ctx)));
+    const outs = await Promise.all(live.map(({ e, inputs }) => runOne(node, inputs, e, ctx, opts.trace?.(e), since)));
     outs.forEach((out, k) => values[live[k]!.e]!.set(id, out));
   }
 
@@ -82,11 +107,38 @@ export async function runMapPlan(plan: TPlan, opts: TMapRunOptions): Promise<TMa
   return { outputs, stats };
 }
 
-async function runOne(node: TPlanNode, inputs: Record<string, unknown>, element: number, ctx: TExecContext): Promise<Record<string, unknown>> {
+function summaries(out: Record<string, unknown>): TTraceEntry["outputs"] {
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v === SKIPPED ? { type: "skipped" as const } : summarize(v)]));
+}
+
+/** One element's call of an inner node; with `at`, its trace entry (and a nested sub-graph's own) is kept. */
+async function runOne(
+  node: TPlanNode,
+  inputs: Record<string, unknown>,
+  element: number,
+  ctx: TExecContext,
+  at: Record<string, TTraceEntry> | undefined,
+  since: (t: number) => number,
+): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const entry: TTraceEntry | undefined = at ? (at[node.id] = { nodeId: node.id, type: node.type, status: "ok", start: since(started), durationMs: 0 }) : undefined;
+  const recordSub = entry
+    ? (sub: TSubTrace) => {
+        entry.sub = sub;
+      }
+    : undefined;
   try {
-    return await node.def.execute(inputs, node.params as never, { ...ctx, nodeId: `${ctx.nodeId}/${node.id}`, resolved: node.resolved });
+    const out = await node.def.execute(inputs, node.params as never, { ...ctx, nodeId: `${ctx.nodeId}/${node.id}`, resolved: node.resolved, recordSub });
+    if (entry) entry.outputs = summaries(out);
+    return out;
   } catch (e) {
+    if (entry) {
+      entry.status = "error";
+      entry.error = e instanceof Error ? e.message : String(e);
+    }
     throw elementError(e, node, element);
+  } finally {
+    if (entry) entry.durationMs = since(performance.now()) - entry.start;
   }
 }
 

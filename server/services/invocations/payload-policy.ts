@@ -72,17 +72,21 @@ export function logOutputs(outputs: Record<string, TJson>, policy: TLogPolicy, h
  */
 export function logTrace(trace: TTraceEntry[], policy: TLogPolicy): TTraceEntry[] {
   if (policy.payload !== "metadata" && policy.redact.length === 0) return trace;
-  return trace.map((t) => {
-    if (!t.outputs) return t;
-    const outputs: NonNullable<TTraceEntry["outputs"]> = {};
-    for (const [port, s] of Object.entries(t.outputs)) {
-      if (s.type === "tensor") outputs[port] = { type: "tensor", dtype: s.dtype, shape: s.shape, preview: [] };
-      else if (s.type === "list") outputs[port] = { type: "list", length: s.length, preview: [] };
-      else if (s.type === "skipped") outputs[port] = s;
-      else outputs[port] = { type: s.type, preview: s.type === "json" ? REDACTED : null } as (typeof outputs)[string];
-    }
-    return { ...t, outputs };
-  });
+  return trace.map((t) => stripEntry(t));
+}
+
+/** One entry without its previews; a sub-graph node's per-element entries (list/map, list/scan) too. */
+function stripEntry(t: TTraceEntry): TTraceEntry {
+  const sub = t.sub ? { count: t.sub.count, elements: t.sub.elements.map((e) => ({ index: e.index, nodes: Object.fromEntries(Object.entries(e.nodes).map(([id, n]) => [id, stripEntry(n)])) })) } : undefined;
+  if (!t.outputs) return sub ? { ...t, sub } : t;
+  const outputs: NonNullable<TTraceEntry["outputs"]> = {};
+  for (const [port, s] of Object.entries(t.outputs)) {
+    if (s.type === "tensor") outputs[port] = { type: "tensor", dtype: s.dtype, shape: s.shape, preview: [] };
+    else if (s.type === "list") outputs[port] = { type: "list", length: s.length, preview: [] };
+    else if (s.type === "skipped") outputs[port] = s;
+    else outputs[port] = { type: s.type, preview: s.type === "json" ? REDACTED : null } as (typeof outputs)[string];
+  }
+  return { ...t, outputs, ...(sub ? { sub } : {}) };
 }
 
 /** Raw bytes are described, never stored (the thumbnail of an image is added by logInputs). */

@@ -3,7 +3,7 @@ import { compile, type TCompileResult, type TPlan } from "../../compiler/compile
 import { defineNode, type TCompileEnv, type TNodeIssue, type TPortSpec } from "../../define-node.ts";
 import { NodeInputError } from "../../errors.ts";
 import { coerceInput } from "../../executor/coerce-input.ts";
-import { runMapPlan } from "../../executor/map-plan.ts";
+import { elementTraces, runMapPlan } from "../../executor/map-plan.ts";
 import { ZGraph, ZIoName, type TGraph } from "../../graph/schema.ts";
 import { formatKind, kinds, refineKind, ZKind, type TKind } from "../../types/kinds.ts";
 
@@ -122,7 +122,13 @@ export const map = defineNode({
         throw new NodeInputError(`expected ${formatKind(i.kind)}: ${(err as Error).message}`, i.name);
       }
     }
-    const { outputs } = await runMapPlan(plan, { inputs: given, count: items.length, batch: p.batch, ctx });
-    return outputs;
+    // Per-element previews for the editor: the first elements' inner traces, kept even when an element fails.
+    const traced = elementTraces(items.length);
+    try {
+      const { outputs } = await runMapPlan(plan, { inputs: given, count: items.length, batch: p.batch, ctx, trace: traced.at });
+      return outputs;
+    } finally {
+      ctx.recordSub?.(traced.sub);
+    }
   },
 });

@@ -3,7 +3,7 @@ import type { TPlan } from "../../compiler/compile.ts";
 import { defineNode, type TPortSpec } from "../../define-node.ts";
 import { NodeInputError } from "../../errors.ts";
 import { coerceInput } from "../../executor/coerce-input.ts";
-import { runMapPlan } from "../../executor/map-plan.ts";
+import { elementTraces, runMapPlan } from "../../executor/map-plan.ts";
 import { ZGraph, ZIoName } from "../../graph/schema.ts";
 import { formatKind, kinds } from "../../types/kinds.ts";
 import { compileSub, resolvedOf, subIssues } from "./map.ts";
@@ -64,19 +64,24 @@ export const scan = defineNode({
       }
     }
     const lists: Record<string, unknown[]> = Object.fromEntries(plan.outputs.filter((o) => o.name !== p.state).map((o) => [o.name, []]));
-    for (let e = 0; e < items.length; e++) {
-      const given = new Map<string, { each: readonly unknown[] } | { all: unknown }>(shared);
-      given.set(itemInput.nodeId, { each: [items[e]] });
-      given.set(stateInput.nodeId, { all: state });
-      let out: Record<string, unknown[]>;
-      try {
-        ({ outputs: out } = await runMapPlan(plan, { inputs: given, count: 1, batch: false, ctx }));
-      } catch (err) {
-        if (err instanceof Error) err.message = err.message.replace(/^element 0,/, `element ${e},`);
-        throw err;
+    const traced = elementTraces(items.length);
+    try {
+      for (let e = 0; e < items.length; e++) {
+        const given = new Map<string, { each: readonly unknown[] } | { all: unknown }>(shared);
+        given.set(itemInput.nodeId, { each: [items[e]] });
+        given.set(stateInput.nodeId, { all: state });
+        let out: Record<string, unknown[]>;
+        try {
+          ({ outputs: out } = await runMapPlan(plan, { inputs: given, count: 1, batch: false, ctx, trace: () => traced.at(e) }));
+        } catch (err) {
+          if (err instanceof Error) err.message = err.message.replace(/^element 0,/, `element ${e},`);
+          throw err;
+        }
+        for (const name of Object.keys(lists)) lists[name]!.push(out[name]![0]);
+        state = out[p.state]![0];
       }
-      for (const name of Object.keys(lists)) lists[name]!.push(out[name]![0]);
-      state = out[p.state]![0];
+    } finally {
+      ctx.recordSub?.(traced.sub);
     }
     return { ...lists, [p.state]: state };
   },
