@@ -33,6 +33,8 @@ const ZEnv = z.object({
   /** Published endpoints: runs at once, and how many more may wait before 429. */
   MAX_CONCURRENT_RUNS: z.coerce.number().int().min(1).max(10_000).default(64),
   MAX_QUEUED_RUNS: z.coerce.number().int().min(0).max(100_000).default(256),
+  /** Shadow copies of alias calls running at once per process; past it a copy is dropped (inferline_shadow_dropped_total). */
+  SHADOW_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(10_000).default(8),
   /** Invocation log: the most it keeps of one run's inputs, and of its outputs (JSON bytes), whatever the pipeline's policy. */
   INVOCATION_PAYLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),
   /** Invocation log rows older than this many days are deleted (in small batches, in the background). */

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   DRAFT_CONFLICT: { status: 409, trpc: "CONFLICT", title: "The draft was saved by someone else meanwhile" },
   PIPELINE_ARCHIVED: { status: 409, trpc: "CONFLICT", title: "The pipeline is archived" },
   INVALID_ALIAS: { status: 400, trpc: "BAD_REQUEST", title: "Invalid alias name" },
+  INVALID_SPLIT: { status: 400, trpc: "BAD_REQUEST", title: "Invalid canary or shadow" },
   LAST_ADMIN: { status: 409, trpc: "CONFLICT", title: "The last admin cannot be demoted" },
   NOT_READY: { status: 503, trpc: "INTERNAL_SERVER_ERROR", title: "Not ready" },
   INTERNAL: { status: 500, trpc: "INTERNAL_SERVER_ERROR", title: "Internal error" },

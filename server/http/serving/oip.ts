@@ -3,6 +3,7 @@ import { AppError, ERROR_CODES, errorCodeInfo, type TErrorCode } from "../../err
 import type { TKind } from "../../engine/types/kinds.ts";
 import type { TJson } from "../../engine/values/to-json.ts";
 import { runPipeline } from "../../services/runs/run-pipeline.ts";
+import { routedTarget, setVersionHeader } from "./route-key.ts";
 import type { TRunTarget } from "../../services/runs/runnable-resolver.ts";
 import { sendJson, sendProblem } from "../problem.ts";
 import { assertJsonDepth } from "../json-depth.ts";
@@ -65,11 +66,14 @@ export async function handleOip(ctx: ServingContext, req: IncomingMessage, res: 
       }
       const { json, binary } = splitBody(await readBody(req, ctx.limits.maxBodyBytes), req.headers[INFERENCE_HEADER]);
       const body = parseJson(json);
-      const runnable = await ctx.resolver.resolve(slug, target);
+      // One route for both resolutions, so a canary split picks the same version for the input kinds and the run.
+      const routed = routedTarget(target, req, key.id);
+      const runnable = await ctx.resolver.resolve(slug, routed);
       const plan = runnable.compiled.plan;
       if (!plan) throw new AppError("INVALID_PIPELINE", `Pipeline '${slug}' does not compile.`);
       const inputs = decodeInputs(body, new Map(plan.inputs.map((i) => [i.name, i.kind])), new BinaryReader(binary));
-      const result = await ctx.withSlot(() => runPipeline({ db: ctx.db.prisma }, ctx.engine, { slug, target, inputs, source: "oip", apiKeyId: key.id }, ctx.resolver));
+      const result = await ctx.withSlot(() => runPipeline({ db: ctx.db.prisma }, ctx.engine, { slug, target: routed, inputs, source: "oip", apiKeyId: key.id }, ctx.resolver));
+      setVersionHeader(res, result.version);
       if (result.status === "error") {
         const code = (result.error.code in ERROR_CODES ? result.error.code : "NODE_FAILED") as TErrorCode;
         return sendProblem(res, code, result.error.message, { error: result.error.message, invocation_id: result.invocationId, ...(result.error.nodeId ? { node: result.error.nodeId } : {}), ...(result.error.port ? (code === "INVALID_INPUT" ? { field: result.error.port } : { port: result.error.port }) : {}) }, errorCodeInfo(code).status);

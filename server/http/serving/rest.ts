@@ -4,6 +4,7 @@ import { runPipeline, type TRunResult, type TRunTarget } from "../../services/ru
 import { sendJson, sendProblem } from "../problem.ts";
 import { handleBatches, isBatchRoute } from "./batches.ts";
 import { parseInputs } from "./parse-inputs.ts";
+import { routedTarget, setVersionHeader } from "./route-key.ts";
 import type { ServingContext } from "./serving-context.ts";
 import { openApiForPipeline, combinedOpenApi } from "../../services/serving/openapi.ts";
 
@@ -46,7 +47,8 @@ export async function handleRest(ctx: ServingContext, req: IncomingMessage, res:
     const key = await ctx.authenticate(req, url, slug);
     await ctx.consumeRate(key);
     const inputs = await parseInputs(req, ctx.limits.maxBodyBytes);
-    const result = await ctx.withSlot(() => runPipeline({ db: ctx.db.prisma }, ctx.engine, { slug, target, inputs, source: "rest", apiKeyId: key.id }, ctx.resolver));
+    const result = await ctx.withSlot(() => runPipeline({ db: ctx.db.prisma }, ctx.engine, { slug, target: routedTarget(target, req, key.id), inputs, source: "rest", apiKeyId: key.id }, ctx.resolver));
+    setVersionHeader(res, result.version);
     return sendRunResult(res, slug, result, url.searchParams.get("trace") === "1");
   } catch (e) {
     return sendError(res, e);

@@ -14,6 +14,8 @@ export interface TSetAliasInput {
   version: number;
   /** Admins only: move `production` even though the version fails its samples (audited). */
   force?: boolean | undefined;
+  /** Set by promoteCanary: audited as alias.promote. */
+  promoted?: boolean;
 }
 
 /** The alias whose moves are gated on the pipeline's samples. */
@@ -55,20 +57,31 @@ export async function setAlias({ db, actor }: TActorDeps, input: TSetAliasInput,
     if (!v) throw new AppError("NOT_FOUND", `Pipeline '${input.slug}' has no version ${input.version}.`, { slug: input.slug, version: input.version });
     const before = await tx.alias.findUnique({
       where: { pipelineId_name: { pipelineId: p.id, name: input.alias } },
-      select: { version: { select: { number: true } } },
+      select: { version: { select: { number: true } }, canaryVersionId: true, shadowVersionId: true },
     });
+    // A canary or shadow equal to the alias's own version would split nothing: moving onto it clears it.
+    const clearCanary = before?.canaryVersionId === v.id;
+    const clearShadow = before?.shadowVersionId === v.id;
     await tx.alias.upsert({
       where: { pipelineId_name: { pipelineId: p.id, name: input.alias } },
       create: { pipelineId: p.id, name: input.alias, versionId: v.id, updatedById: actor.id },
-      update: { versionId: v.id, updatedById: actor.id, updatedAt: new Date() },
+      update: {
+        versionId: v.id,
+        updatedById: actor.id,
+        updatedAt: new Date(),
+        ...(clearCanary ? { canaryVersionId: null, canaryWeight: null, canarySticky: true } : {}),
+        ...(clearShadow ? { shadowVersionId: null } : {}),
+      },
     });
     const forced = gate !== null && !gate.passed;
-    await recordAudit(tx, actor, "alias.set", p.id, {
+    await recordAudit(tx, actor, input.promoted ? "alias.promote" : "alias.set", p.id, {
       alias: input.alias,
       from: before?.version.number ?? null,
       to: input.version,
       ...(gate ? { samplesChecked: gate.checked, samplesFailed: gate.failures.length } : {}),
       ...(forced ? { forced: true } : {}),
+      ...(clearCanary ? { canaryCleared: true } : {}),
+      ...(clearShadow ? { shadowCleared: true } : {}),
     });
     return { alias: input.alias, version: input.version, previous: before?.version.number ?? null, gate };
   });

@@ -14,6 +14,8 @@ export type TAuditAction =
   | "pipeline.unarchive"
   | "version.commit"
   | "alias.set"
+  | "alias.split"
+  | "alias.promote"
   | "apikey.create"
   | "apikey.revoke"
   | "apikey.rotate"

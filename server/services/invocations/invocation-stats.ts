@@ -16,7 +16,8 @@ const MAX_BUCKETS = 2_000;
  * A pipeline's dashboard over [from, to): per bucket (minute or hour, aligned to UTC epoch) the number of
  * finished runs, errors (error + abandoned), p50/p95/p99 run duration — computed in SQL (percentile_cont) —
  * plus the slowest nodes over the range, from the traces (p95 and mean per node). Empty buckets are
- * omitted; `bucketStart` is epoch milliseconds. Runs still `running` are not counted.
+ * omitted; `bucketStart` is epoch milliseconds. Runs still `running` are not counted, nor shadow copies (their
+ * calls are counted once, by the run that answered; aliasComparison shows the copies).
  */
 export async function invocationStats({ db, actor }: TActorDeps, input: TInvocationStatsInput) {
   assertRole(actor, "viewer");
@@ -34,7 +35,7 @@ export async function invocationStats({ db, actor }: TActorDeps, input: TInvocat
            percentile_cont(0.95) WITHIN GROUP (ORDER BY "durationMs") AS p95,
            percentile_cont(0.99) WITHIN GROUP (ORDER BY "durationMs") AS p99
     FROM "Invocation"
-    WHERE "pipelineId" = ${p.id}::uuid AND "startedAt" >= ${input.from} AND "startedAt" < ${input.to} AND status <> 'running'
+    WHERE "pipelineId" = ${p.id}::uuid AND "startedAt" >= ${input.from} AND "startedAt" < ${input.to} AND status <> 'running' AND "shadowOf" IS NULL
     GROUP BY 1 ORDER BY 1`;
   const slowestNodes = await db.$queryRaw<{ node: string; type: string; count: number; meanMs: number; p95Ms: number }[]>`
     SELECT e->>'nodeId' AS node, e->>'type' AS type, count(*)::int AS count,

@@ -23,6 +23,8 @@ export interface TRunningRow {
   truncated: boolean;
   userId: string | null;
   apiKeyId: string | null;
+  /** A shadow copy: the primary call's row id. */
+  shadowOf?: string | null;
 }
 
 /** What a finished run adds to its row. */
@@ -519,9 +521,9 @@ export function jsonArray(rows: string[]): string {
   return text.includes("\\u0000") ? text.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd") : text;
 }
 
-const START_COLUMNS = `id, "pipelineId", "versionNumber", alias, "draftHash", source, "startedAt", inputs, truncated, "userId", "apiKeyId", instance`;
+const START_COLUMNS = `id, "pipelineId", "versionNumber", alias, "draftHash", source, "startedAt", inputs, truncated, "userId", "apiKeyId", instance, "shadowOf"`;
 const START_TYPES = `id uuid, "pipelineId" uuid, "versionNumber" int, alias text, "draftHash" text, source "InvocationSource",
-  "startedAt" timestamptz, inputs json, truncated boolean, "userId" uuid, "apiKeyId" uuid, instance int`;
+  "startedAt" timestamptz, inputs json, truncated boolean, "userId" uuid, "apiKeyId" uuid, instance int, "shadowOf" uuid`;
 
 /**
  * Writes a batch of finished runs, whole rows. An upsert: a long run already has a `running` row, which its
@@ -530,7 +532,7 @@ const START_TYPES = `id uuid, "pipelineId" uuid, "versionNumber" int, alias text
  */
 export const FINISH_SQL = `
 INSERT INTO "Invocation" AS i (${START_COLUMNS}, status, "errorCode", "errorNode", "errorMessage", "durationMs", trace, outputs)
-SELECT id, "pipelineId", "versionNumber", alias, "draftHash", source, "startedAt", inputs, truncated OR coalesce("outTruncated", false), "userId", "apiKeyId", instance,
+SELECT id, "pipelineId", "versionNumber", alias, "draftHash", source, "startedAt", inputs, truncated OR coalesce("outTruncated", false), "userId", "apiKeyId", instance, "shadowOf",
   status, "errorCode", "errorNode", "errorMessage", "durationMs", trace, outputs
 FROM json_to_recordset($1::json) AS r(${START_TYPES},
   status "InvocationStatus", "errorCode" text, "errorNode" text, "errorMessage" text, "durationMs" float8, trace json, outputs json, "outTruncated" boolean)

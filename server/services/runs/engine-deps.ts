@@ -1,6 +1,7 @@
 import type { TModelRunner } from "../../engine/define-node.ts";
 import type { TTraceEntry } from "../../engine/executor/execute.ts";
 import type { TInvocationLog, TInvocationSource } from "../invocations/invocation-writer.ts";
+import type { ShadowRunner } from "./shadow-runs.ts";
 
 /** What running pipelines needs beyond the database: the model runtime, limits, the log and observers. */
 export interface TEngineDeps {
@@ -13,6 +14,8 @@ export interface TEngineDeps {
   invocations?: TInvocationLog;
   /** Told about every finished run (metrics). */
   observer?: TRunObserver;
+  /** Where shadow copies of alias calls run (bounded, off the answer's path); omitted = a shared default runner. */
+  shadows?: ShadowRunner;
 }
 
 export interface TRunObservation {
@@ -22,6 +25,8 @@ export interface TRunObservation {
   status: "ok" | "error";
   durationMs: number;
   trace: readonly TTraceEntry[];
+  /** A shadow copy of a call (its answer went nowhere). */
+  shadow?: boolean;
 }
 
 export interface TRunObserver {

@@ -9,6 +9,7 @@ import { defaultInvocationLog, type TCompletion, type TInvocationSource } from "
 import { logInputs, logOutputs, logTrace } from "../invocations/payload-policy.ts";
 import type { TEngineDeps } from "./engine-deps.ts";
 import { RunnableResolver, type TRunTarget } from "./runnable-resolver.ts";
+import { defaultShadowRunner } from "./shadow-runs.ts";
 
 export type { TRunTarget, TInvocationSource };
 
@@ -22,6 +23,8 @@ export interface TRunRequest {
   signal?: AbortSignal;
   /** Editor test runs: reuse outputs of unchanged nodes (content-hash cache). */
   cache?: TRunCache;
+  /** Set on a shadow copy (shadow-runs.ts): the primary call's row and alias; a copy has no shadow of its own. */
+  shadowOf?: { invocationId: string; alias: string };
 }
 
 export type TRunResult =
@@ -69,7 +72,7 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
   const invocationId = await log.begin({
     pipelineId: runnable.pipelineId,
     versionNumber: version,
-    alias: runnable.alias,
+    alias: req.shadowOf?.alias ?? runnable.alias,
     draftHash: runnable.draftHash,
     source: req.source,
     startedAt: new Date(),
@@ -77,6 +80,7 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
     truncated: inputs.truncated,
     userId: req.actor?.id ?? null,
     apiKeyId: req.apiKeyId ?? null,
+    ...(req.shadowOf ? { shadowOf: req.shadowOf.invocationId } : {}),
   });
 
   const t0 = performance.now();
@@ -97,9 +101,15 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
   }
   await log.finish(invocationId, outcome);
   try {
-    engine.observer?.runFinished({ pipeline: runnable.slug, version, source: req.source, status: result.status, durationMs: result.durationMs, trace: result.trace });
+    engine.observer?.runFinished({ pipeline: runnable.slug, version, source: req.source, status: result.status, durationMs: result.durationMs, trace: result.trace, ...(req.shadowOf ? { shadow: true } : {}) });
   } catch {
     // metrics must not fail a logged run
+  }
+  // The alias names a shadow: a copy of this call runs after the answer, logged beside it, never returned.
+  const shadow = runnable.shadow;
+  if (shadow !== null && !req.shadowOf && runnable.alias) {
+    const copy: TRunRequest = { slug: req.slug, target: { version: shadow }, inputs: req.inputs, source: req.source, actor: req.actor ?? null, apiKeyId: req.apiKeyId ?? null, shadowOf: { invocationId, alias: runnable.alias } };
+    (engine.shadows ?? defaultShadowRunner).offer(() => runPipeline({ db }, engine, copy, resolver));
   }
   return result;
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { TPrisma } from "../../db/client.ts";
 import type { TCompileResult } from "../../engine/compiler/compile.ts";
 import { graphContentHash } from "../../engine/graph/hash.ts";
@@ -6,7 +7,26 @@ import { parseGraph } from "../drafts/parse-graph.ts";
 import { DEFAULT_LOG_POLICY, type TLogPolicy } from "../invocations/payload-policy.ts";
 import { compileGraph } from "./compile-graph.ts";
 
-export type TRunTarget = { draft: true } | { version: number } | { alias: string };
+export type TRunTarget = { draft: true } | { version: number } | { alias: string; route?: TRoute };
+
+/**
+ * How a call is placed in an alias's canary split: `key` (X-Inferline-Route-Key, else the API key id) for a
+ * sticky split, `draw` (uniform in [0, 1), drawn once per request) otherwise or when there is no key. A
+ * caller that resolves twice (OIP: for the input kinds, then to run) passes the same route and lands on the
+ * same version both times.
+ */
+export interface TRoute {
+  key: string | null;
+  draw: number;
+}
+
+/** An alias as the resolver caches it: its version, its canary split and its shadow. */
+interface TAliasEntry {
+  number: number;
+  canary: { number: number; weight: number; sticky: boolean } | null;
+  shadow: number | null;
+  at: number;
+}
 
 export interface TRunnable {
   pipelineId: string;
@@ -17,6 +37,8 @@ export interface TRunnable {
   compiled: TCompileResult;
   /** What the invocation log keeps of this pipeline's runs (cached with the pipeline, `ttlMs`). */
   logPolicy: TLogPolicy;
+  /** Alias targets: the version that receives a copy of this call (never answers it); null = none. */
+  shadow: number | null;
 }
 
 /**
@@ -26,7 +48,7 @@ export interface TRunnable {
  */
 export class RunnableResolver {
   readonly #pipelines = new Map<string, { id: string; archived: boolean; logPolicy: TLogPolicy; at: number }>();
-  readonly #aliases = new Map<string, { number: number; at: number }>();
+  readonly #aliases = new Map<string, TAliasEntry>();
   readonly #plans = new Map<string, TCompileResult>();
 
   constructor(
@@ -46,10 +68,16 @@ export class RunnableResolver {
     if ("draft" in target) {
       const d = await this.db.draft.findUniqueOrThrow({ where: { pipelineId: p.id }, select: { graph: true, layout: true } });
       const { graph } = parseGraph(d.graph, d.layout);
-      return { pipelineId: p.id, slug, version: null, alias: null, draftHash: graphContentHash(graph), compiled: await compileGraph(this.db, graph), logPolicy: p.logPolicy };
+      return { pipelineId: p.id, slug, version: null, alias: null, draftHash: graphContentHash(graph), compiled: await compileGraph(this.db, graph), logPolicy: p.logPolicy, shadow: null };
     }
     const alias = "alias" in target ? target.alias : null;
-    const number = alias === null ? (target as { version: number }).version : await this.#alias(p.id, slug, alias, now);
+    let number: number;
+    let shadow: number | null = null;
+    if ("alias" in target) {
+      const a = await this.#alias(p.id, slug, target.alias, now);
+      number = a.canary && routeBucket(p.id, target.alias, a.canary.sticky, target.route) < a.canary.weight ? a.canary.number : a.number;
+      shadow = a.shadow;
+    } else number = (target as { version: number }).version;
     const key = `${p.id}#${number}`;
     let compiled = this.#plans.get(key);
     if (!compiled) {
@@ -62,7 +90,7 @@ export class RunnableResolver {
         this.#plans.set(key, compiled);
       }
     }
-    return { pipelineId: p.id, slug, version: number, alias, draftHash: null, compiled, logPolicy: p.logPolicy };
+    return { pipelineId: p.id, slug, version: number, alias, draftHash: null, compiled, logPolicy: p.logPolicy, shadow };
   }
 
   async #pipeline(slug: string, now: number) {
@@ -77,13 +105,32 @@ export class RunnableResolver {
     return entry;
   }
 
-  async #alias(pipelineId: string, slug: string, name: string, now: number): Promise<number> {
+  async #alias(pipelineId: string, slug: string, name: string, now: number): Promise<TAliasEntry> {
     const key = `${pipelineId}@${name}`;
     const hit = this.#aliases.get(key);
-    if (hit && now - hit.at < this.opts.ttlMs) return hit.number;
-    const a = await this.db.alias.findUnique({ where: { pipelineId_name: { pipelineId, name } }, select: { version: { select: { number: true } } } });
+    if (hit && now - hit.at < this.opts.ttlMs) return hit;
+    const a = await this.db.alias.findUnique({
+      where: { pipelineId_name: { pipelineId, name } },
+      select: { version: { select: { number: true } }, canary: { select: { number: true } }, canaryWeight: true, canarySticky: true, shadow: { select: { number: true } } },
+    });
     if (!a) throw new AppError("NOT_FOUND", `Pipeline '${slug}' has no alias '${name}'${name === "production" ? " (publish a version by pointing 'production' at it)" : ""}.`, { slug, alias: name });
-    if (this.opts.ttlMs > 0) this.#aliases.set(key, { number: a.version.number, at: now });
-    return a.version.number;
+    const entry: TAliasEntry = {
+      number: a.version.number,
+      canary: a.canary && a.canaryWeight !== null ? { number: a.canary.number, weight: a.canaryWeight, sticky: a.canarySticky } : null,
+      shadow: a.shadow?.number ?? null,
+      at: now,
+    };
+    if (this.opts.ttlMs > 0) this.#aliases.set(key, entry);
+    return entry;
   }
+}
+
+/**
+ * The call's bucket in [0, 100): sticky with a key = the first 32 bits of SHA-256(pipeline, alias, key) mod
+ * 100, so a caller always lands on the same side of a given split (and raising the weight only moves
+ * callers onto the canary); otherwise the request's draw (a fresh random number without a route).
+ */
+export function routeBucket(pipelineId: string, alias: string, sticky: boolean, route: TRoute | undefined): number {
+  if (sticky && route?.key) return createHash("sha256").update(`${pipelineId}\0${alias}\0${route.key}`).digest().readUInt32BE(0) % 100;
+  return Math.floor((route?.draw ?? Math.random()) * 100);
 }

@@ -31,3 +31,5 @@ export const ZInvocationStatsRequestSchema = z.object({
   bucket: z.enum(["minute", "hour"]).default("minute"),
 });
 export type TInvocationStatsRequest = z.input<typeof ZInvocationStatsRequestSchema>;
+
+export const ZAliasComparisonRequestSchema = z.object({ slug: ZSlug, alias: z.string().max(32), from: ZTime, to: ZTime });
