@@ -8,6 +8,7 @@ import { useTRPC, type TRouterOutputs } from "@/components/trpc/client";
 import { Alert } from "@/components/ui/alert";
 import { errorInfo } from "@/components/ui/errors";
 import { EmptyState, LoadingBlock, Spinner } from "@/components/ui/states";
+import { AliasComparisons } from "./alias-comparison";
 import { ErrorRateChart, LatencyChart, RequestsChart } from "./dashboard-charts";
 import { fillSeries, formatCount, formatPercent, RANGES, rangeWindow, summarize, type TRangeId } from "./series";
 
@@ -76,6 +77,7 @@ export function PipelineDashboard({ slug }: { slug: string }) {
       ) : (
         <DashboardBody slug={slug} data={stats.data} from={from} to={to} step={step} rangeId={rangeId} phrase={range.phrase} />
       )}
+      <AliasComparisons slug={slug} from={from} to={to} refreshMs={REFRESH_MS} />
     </div>
   );
 }

@@ -30,6 +30,12 @@ export function describeAction(action: string, raw: unknown): string {
       const what = d.from === null || d.from === undefined ? `set alias ${str(d.alias)} → v${str(d.to)}` : `moved alias ${str(d.alias)} from v${str(d.from)} to v${str(d.to)}`;
       return d.forced === true ? `${what}, overriding failing sample checks` : what;
     }
+    case "alias.promote":
+      return `promoted canary v${str(d.to)} of ${str(d.alias)} (was v${str(d.from)})${d.forced === true ? ", overriding failing sample checks" : ""}`;
+    case "alias.split": {
+      const parts = [d.canary === null || d.canary === undefined ? "no canary" : `canary v${str(d.canary)} at ${str(d.weight)} %${d.sticky === false ? " (random)" : " (sticky)"}`, d.shadow === null || d.shadow === undefined ? "no shadow" : `shadow v${str(d.shadow)}`];
+      return `split alias ${str(d.alias)}: v${str(d.version)}, ${parts.join(", ")}`;
+    }
     default:
       return action;
   }

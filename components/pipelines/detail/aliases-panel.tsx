@@ -12,6 +12,8 @@ import { Modal } from "@/components/ui/modal";
 import { LoadingBlock } from "@/components/ui/states";
 import { Time } from "@/components/ui/time";
 import { useInvalidatePipelines } from "../use-invalidate";
+import { AliasSplitDialog, type TAliasSplit } from "./alias-split-dialog";
+import { PromoteCanaryButton } from "./promote-canary-button";
 
 /** Mirrors server/services/aliases/set-alias.ts so the confirmation is never asked for a name the server refuses. */
 const ALIAS_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
@@ -34,6 +36,7 @@ export function AliasesPanel({ slug, editable }: { slug: string; editable: boole
   const [localError, setLocalError] = useState<string | null>(null);
   const [pending, setPending] = useState<TPending | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [splitting, setSplitting] = useState<TAliasSplit | null>(null);
   const listId = useId();
 
   const newest = versions.data?.[0]?.number;
@@ -100,12 +103,30 @@ export function AliasesPanel({ slug, editable }: { slug: string; editable: boole
           </thead>
           <tbody>
             {aliases.data.map((a) => (
-              <tr key={a.name}>
+              <tr key={a.name} data-testid="alias-row" data-alias={a.name}>
                 <td>
                   <AliasBadge name={a.name} version={a.version} />
                 </td>
                 <td>
                   <span className="version-tag">v{a.version}</span>
+                  {a.canary ? (
+                    <div className="muted small" data-testid="alias-canary">
+                      {`${100 - a.canary.weight} % · canary v${a.canary.version} ${a.canary.weight} % (${a.canary.sticky ? "sticky" : "random"})`}
+                    </div>
+                  ) : null}
+                  {a.shadow !== null ? (
+                    <div className="muted small" data-testid="alias-shadow">
+                      shadow v{a.shadow}
+                    </div>
+                  ) : null}
+                  {editable ? (
+                    <div className="suggestions">
+                      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setSplitting(a)} disabled={!versions.data || versions.data.length < 2} title="Send a share of the calls to another version, or copy them to a shadow version" data-testid="edit-split">
+                        Canary / shadow…
+                      </button>
+                      {a.canary ? <PromoteCanaryButton slug={slug} alias={a.name} from={a.version} to={a.canary.version} /> : null}
+                    </div>
+                  ) : null}
                 </td>
                 <td className="muted small nowrap">
                   <Time value={a.updatedAt} />
@@ -188,6 +209,7 @@ export function AliasesPanel({ slug, editable }: { slug: string; editable: boole
           </form>
         )
       ) : null}
+      {splitting && versions.data ? <AliasSplitDialog slug={slug} alias={splitting} versions={versions.data} onClose={() => setSplitting(null)} /> : null}
       {pending ? (
         <Modal
           title={pending.from === null ? "Create alias?" : "Move alias?"}

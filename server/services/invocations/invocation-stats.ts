@@ -42,7 +42,7 @@ export async function invocationStats({ db, actor }: TActorDeps, input: TInvocat
            avg((e->>'durationMs')::float8) AS "meanMs",
            percentile_cont(0.95) WITHIN GROUP (ORDER BY (e->>'durationMs')::float8) AS "p95Ms"
     FROM "Invocation" i CROSS JOIN LATERAL json_array_elements(CASE WHEN json_typeof(i.trace) = 'array' THEN i.trace ELSE '[]'::json END) e
-    WHERE i."pipelineId" = ${p.id}::uuid AND i."startedAt" >= ${input.from} AND i."startedAt" < ${input.to} AND e->>'status' IN ('ok', 'error')
+    WHERE i."pipelineId" = ${p.id}::uuid AND i."startedAt" >= ${input.from} AND i."startedAt" < ${input.to} AND e->>'status' IN ('ok', 'error') AND i."shadowOf" IS NULL
     GROUP BY 1, 2 ORDER BY "p95Ms" DESC LIMIT 10`;
   return {
     slug: p.slug,
