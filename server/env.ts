@@ -37,6 +37,11 @@ const ZEnv = z.object({
   SHADOW_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(10_000).default(8),
   /** Invocation log: the most it keeps of one run's inputs, and of its outputs (JSON bytes), whatever the pipeline's policy. */
   INVOCATION_PAYLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),
+  /**
+   * Memory the response cache may hold, in bytes, per process (default 64 MiB; 0 = no response cache). Pipelines
+   * opt in one by one (pipeline page → Versions & activity → Response cache).
+   */
+  RESPONSE_CACHE_MAX_BYTES: z.coerce.number().int().min(0).max(64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   /** Invocation log rows older than this many days are deleted (in small batches, in the background). */
   INVOCATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
   /**

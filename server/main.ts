@@ -14,6 +14,7 @@ import { startBatchService } from "./services/batches/batch-service.ts";
 import { startInvocationLog } from "./services/invocations/start-invocation-log.ts";
 import { createModelRuntime } from "./services/models/model-runtime.ts";
 import type { TEngineDeps } from "./services/runs/engine-deps.ts";
+import { ResponseCache } from "./services/runs/response-cache.ts";
 import { ShadowRunner } from "./services/runs/shadow-runs.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -35,7 +36,8 @@ async function main() {
   await db.prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
 
   // Invocation log: interrupted runs marked abandoned, group-commit writer, retention job (docs/ARCHITECTURE.md).
-  const metrics = createMetrics({ inference: () => runtime.pool.stats(), serving: () => serving.stats(), log: () => invocations.writer.stats(), shadows: () => shadows.stats() });
+  const responseCache = e.RESPONSE_CACHE_MAX_BYTES > 0 ? new ResponseCache(e.RESPONSE_CACHE_MAX_BYTES) : undefined;
+  const metrics = createMetrics({ inference: () => runtime.pool.stats(), serving: () => serving.stats(), log: () => invocations.writer.stats(), shadows: () => shadows.stats(), ...(responseCache ? { responseCache: () => responseCache.stats() } : {}) });
   const invocations = await startInvocationLog(db, { url: e.DATABASE_URL, journalDir: invocationJournalDir(e), retention: { days: e.INVOCATION_RETENTION_DAYS }, writer: { onWrite: metrics.logWrite, durability: e.INVOCATION_LOG_DURABILITY } });
   if (invocations.replayed) console.log(`[inferline] wrote ${invocations.replayed} finished run(s) from the run journal to the invocation log`);
   if (invocations.abandoned) console.log(`[inferline] marked ${invocations.abandoned} interrupted run(s) abandoned in the invocation log`);
@@ -43,7 +45,7 @@ async function main() {
   // Inference runs in supervised worker processes, off this event loop (see docs/ARCHITECTURE.md).
   const runtime = createModelRuntime({ db: db.prisma, env: e }, { defaultTimeoutMs: e.RUN_TIMEOUT_MS, onBatch: metrics.inferenceBatch });
   const shadows = new ShadowRunner(e.SHADOW_MAX_IN_FLIGHT);
-  const engine: TEngineDeps = { shadows, models: runtime.runner, runTimeoutMs: e.RUN_TIMEOUT_MS, payloadMaxBytes: e.INVOCATION_PAYLOAD_MAX_BYTES, invocations: invocations.writer, observer: metrics };
+  const engine: TEngineDeps = { shadows, models: runtime.runner, runTimeoutMs: e.RUN_TIMEOUT_MS, payloadMaxBytes: e.INVOCATION_PAYLOAD_MAX_BYTES, invocations: invocations.writer, observer: metrics, ...(responseCache ? { responseCache } : {}) };
   const serving = new ServingContext(db, engine, { maxBodyBytes: e.API_MAX_BODY_BYTES, maxConcurrentRuns: e.MAX_CONCURRENT_RUNS, maxQueued: e.MAX_QUEUED_RUNS });
   // Batch jobs: pg-boss in this database; this process runs them too unless BATCH_RUNNER=off (workers: npm run worker).
   const batches = await startBatchService(db, e, { engine, instance: invocations.lease?.instance ?? null, run: e.BATCH_RUNNER === "inline" });

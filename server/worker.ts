@@ -4,6 +4,7 @@ import { startBatchService } from "./services/batches/batch-service.ts";
 import { startInvocationLog } from "./services/invocations/start-invocation-log.ts";
 import { createModelRuntime } from "./services/models/model-runtime.ts";
 import type { TEngineDeps } from "./services/runs/engine-deps.ts";
+import { ResponseCache } from "./services/runs/response-cache.ts";
 
 /**
  * `npm run worker`: a batch worker — takes chunk jobs from the queue and runs them, serves no HTTP. Start as many
@@ -17,7 +18,7 @@ async function main() {
   const invocations = await startInvocationLog(db, { url: e.DATABASE_URL, journalDir: invocationJournalDir(e), retention: { days: e.INVOCATION_RETENTION_DAYS }, writer: { durability: e.INVOCATION_LOG_DURABILITY } });
   if (invocations.abandoned) console.log(`[inferline] marked ${invocations.abandoned} interrupted run(s) abandoned in the invocation log`);
   const runtime = createModelRuntime({ db: db.prisma, env: e }, { defaultTimeoutMs: e.RUN_TIMEOUT_MS });
-  const engine: TEngineDeps = { models: runtime.runner, runTimeoutMs: e.RUN_TIMEOUT_MS, payloadMaxBytes: e.INVOCATION_PAYLOAD_MAX_BYTES, invocations: invocations.writer };
+  const engine: TEngineDeps = { models: runtime.runner, runTimeoutMs: e.RUN_TIMEOUT_MS, payloadMaxBytes: e.INVOCATION_PAYLOAD_MAX_BYTES, invocations: invocations.writer, ...(e.RESPONSE_CACHE_MAX_BYTES > 0 ? { responseCache: new ResponseCache(e.RESPONSE_CACHE_MAX_BYTES) } : {}) };
   const batches = await startBatchService(db, e, { engine, instance: invocations.lease?.instance ?? null, run: true });
 
   let shuttingDown = false;

@@ -9,7 +9,7 @@ import { LoadingBlock } from "@/components/ui/states";
 import { Time } from "@/components/ui/time";
 import { BinaryStrip, elideThumbnails } from "./binary-inputs";
 import { formatDuration, summaryText, versionLabel } from "./format";
-import { StatusBadge } from "./logs-page";
+import { CachedBadge, StatusBadge } from "./logs-page";
 
 interface TTraceRow {
   nodeId: string;
@@ -56,6 +56,7 @@ export function LogDetailPage({ id }: { id: string }) {
         <div>
           <h1 className="page-title logs-detail-title">
             {d.pipeline.name ?? "Deleted pipeline"} <StatusBadge status={d.status} />
+            {d.cached ? <CachedBadge /> : null}
           </h1>
           <p className="page-subtitle">
             <Time value={d.startedAt} /> · {versionLabel(d)} · {d.source} · {formatDuration(d.durationMs)}
@@ -89,6 +90,11 @@ export function LogDetailPage({ id }: { id: string }) {
           </div>
           {d.errorMessage ? <p className="logs-error-message">{d.errorMessage}</p> : null}
         </div>
+      ) : null}
+      {d.cached ? (
+        <Alert tone="info" title="Answered from the response cache">
+          The same version got the same inputs earlier and its outputs were returned again; the pipeline did not run, so there is no node waterfall.
+        </Alert>
       ) : null}
       {d.truncated ? (
         <Alert tone="warning" title="Payload trimmed">

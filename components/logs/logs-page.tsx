@@ -33,6 +33,18 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
+/** A call answered from the pipeline's response cache (nothing ran). */
+export function CachedBadge() {
+  return (
+    <>
+      {" "}
+      <Badge tone="neutral" testId="cached-badge">
+        cached
+      </Badge>
+    </>
+  );
+}
+
 /** Filters a link can preset (`/logs?slug=iris&status=error&key=<id>`), e.g. from a pipeline's dashboard. */
 export interface TLogsInitialFilters {
   slug?: string | undefined;
@@ -241,8 +253,9 @@ export function LogsPage({ initial = {} }: { initial?: TLogsInitialFilters }) {
                         <span className={r.versionNumber === null ? "muted" : "mono small"}>{versionLabel(r)}</span>
                       </td>
                       <td className="small">{r.source}</td>
-                      <td>
+                      <td className="nowrap">
                         <StatusBadge status={r.status} />
+                        {r.cached ? <CachedBadge /> : null}
                       </td>
                       <td className="num nowrap mono small">{formatDuration(r.durationMs)}</td>
                       <td className="small">

@@ -6,6 +6,7 @@ import type { TBatchExecution } from "../engine/runtime/types.ts";
 import type { InvocationWriter } from "../services/invocations/invocation-writer.ts";
 import type { TRunObservation, TRunObserver } from "../services/runs/engine-deps.ts";
 import type { TShadowStats } from "../services/runs/shadow-runs.ts";
+import type { ResponseCache } from "../services/runs/response-cache.ts";
 import { sendProblem } from "./problem.ts";
 
 export const METRICS_PATH = "/metrics";
@@ -16,6 +17,7 @@ export interface TMetricsSources {
   inference?: () => TPoolStats;
   log?: () => ReturnType<InvocationWriter["stats"]>;
   shadows?: () => TShadowStats;
+  responseCache?: () => ReturnType<ResponseCache["stats"]>;
 }
 
 export interface TMetrics extends TRunObserver {
@@ -44,6 +46,7 @@ export function createMetrics(sources: TMetricsSources = {}): TMetrics {
   const logBatchRows = new Histogram({ name: "inferline_invocation_log_batch_rows", help: "Rows written per group-commit statement.", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [registry] });
   const shadowRuns = new Counter({ name: "inferline_shadow_runs_total", help: "Shadow copies of alias calls that ran, by outcome (not counted in inferline_invocations_total).", labelNames: ["pipeline", "version", "status"], registers: [registry] });
   const logFailures = new Counter({ name: "inferline_invocation_log_write_failures_total", help: "Group-commit statements that failed.", registers: [registry] });
+  const cacheLookups = new Counter({ name: "inferline_response_cache_lookups_total", help: "Published calls looked up in the response cache, by result (hit: answered from it; a hit is also counted in inferline_invocations_total).", labelNames: ["pipeline", "result"], registers: [registry] });
   const batchRows = new Histogram({ name: "inferline_inference_batch_size", help: "Rows per model execution, for model nodes with dynamic batching on (1 request alone counts its own rows).", labelNames: ["model"], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], registers: [registry] });
 
   const gauge = (name: string, help: string, read: () => number | undefined) =>
@@ -82,6 +85,8 @@ export function createMetrics(sources: TMetricsSources = {}): TMetrics {
   total("inferline_inference_batches_total", "Model executions that answered several requests at once (dynamic batching).", () => sources.inference?.().batches);
   total("inferline_inference_batch_fallbacks_total", "Batches that failed or could not be split back, so each request was re-run alone.", () => sources.inference?.().batchFallbacks);
   gauge("inferline_invocation_log_queue_depth", "Log rows waiting for the next group commit.", () => sources.log?.().queued);
+  gauge("inferline_response_cache_entries", "Answers held by the response cache.", () => sources.responseCache?.().entries);
+  gauge("inferline_response_cache_bytes", "Approximate memory held by the response cache (RESPONSE_CACHE_MAX_BYTES caps it).", () => sources.responseCache?.().bytes);
   gauge("inferline_shadow_runs_in_flight", "Shadow copies of alias calls running now.", () => sources.shadows?.().inFlight);
   total("inferline_shadow_dropped_total", "Shadow copies not run because SHADOW_MAX_IN_FLIGHT were already running.", () => sources.shadows?.().dropped);
   gauge("inferline_invocation_log_orphans", "Runs whose outcome could not be logged, waiting to be marked abandoned.", () => sources.log?.().orphans);
@@ -93,6 +98,7 @@ export function createMetrics(sources: TMetricsSources = {}): TMetrics {
       runSeconds.observe({ pipeline: r.pipeline, version }, r.durationMs / 1000);
       if (r.shadow) shadowRuns.inc({ pipeline: r.pipeline, version, status: r.status });
       else runs.inc({ pipeline: r.pipeline, source: r.source, status: r.status });
+      if (r.cached !== undefined) cacheLookups.inc({ pipeline: r.pipeline, result: r.cached ? "hit" : "miss" });
       for (const t of r.trace) if (t.status === "ok" || t.status === "error") nodeSeconds.observe({ pipeline: r.pipeline, node: t.nodeId, type: t.type }, t.durationMs / 1000);
     },
     logWrite(w) {

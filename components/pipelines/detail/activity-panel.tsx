@@ -36,6 +36,10 @@ export function describeAction(action: string, raw: unknown): string {
       const parts = [d.canary === null || d.canary === undefined ? "no canary" : `canary v${str(d.canary)} at ${str(d.weight)} %${d.sticky === false ? " (random)" : " (sticky)"}`, d.shadow === null || d.shadow === undefined ? "no shadow" : `shadow v${str(d.shadow)}`];
       return `split alias ${str(d.alias)}: v${str(d.version)}, ${parts.join(", ")}`;
     }
+    case "pipeline.logPolicy":
+      return `set the invocation log to keep ${d.payload === "truncated" ? `payloads truncated to ${str(d.truncateKb)} KiB` : d.payload === "metadata" ? "metadata only" : "full payloads"}${typeof d.redact === "string" && d.redact ? `, redacting ${d.redact}` : ""}`;
+    case "pipeline.cachePolicy":
+      return d.enabled === true ? `turned the response cache on (answers kept ${str(d.ttlSeconds)} s)` : "turned the response cache off";
     default:
       return action;
   }

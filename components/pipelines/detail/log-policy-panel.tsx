@@ -3,10 +3,9 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTRPC, type TRouterOutputs } from "@/components/trpc/client";
-import { Alert, FormError } from "@/components/ui/alert";
-import { errorInfo } from "@/components/ui/errors";
 import { SelectField, TextAreaField, TextField } from "@/components/ui/field";
 import { useInvalidatePipelines } from "../use-invalidate";
+import { SettingsFormFooter } from "./settings-form-footer";
 
 type TPolicy = TRouterOutputs["pipelines"]["get"]["logPolicy"];
 type TMode = TPolicy["payload"];
@@ -101,21 +100,7 @@ export function LogPolicyPanel({ slug, policy, editable }: { slug: string; polic
           data-testid="log-policy-redact"
         />
         <p className="muted small">Uploaded files are never stored: only their SHA-256, size, type and, for images, a small thumbnail.</p>
-        <FormError message={save.error ? errorInfo(save.error).message : undefined} testId="log-policy-error" />
-        {done ? (
-          <Alert tone="success" title="Saved">
-            The next calls are logged this way.
-          </Alert>
-        ) : null}
-        {editable ? (
-          <div className="button-row">
-            <button type="submit" className="btn btn-primary btn-sm" disabled={save.isPending} data-testid="log-policy-save">
-              {save.isPending ? "Saving…" : "Save log policy"}
-            </button>
-          </div>
-        ) : (
-          <p className="muted small">Changing it needs the editor role.</p>
-        )}
+        <SettingsFormFooter testId="log-policy" error={save.error} saved={done ? "The next calls are logged this way." : null} pending={save.isPending} editable={editable} label="Save log policy" />
       </form>
     </section>
   );

@@ -20,6 +20,7 @@ import { ArchiveButton } from "../archive-button";
 import { RenamePipelineDialog } from "../rename-pipeline-dialog";
 import { ActivityPanel } from "./activity-panel";
 import { AliasesPanel } from "./aliases-panel";
+import { CachePolicyPanel } from "./cache-policy-panel";
 import { DraftWorkspace } from "./draft-workspace";
 import { LogPolicyPanel } from "./log-policy-panel";
 import { VersionsPanel } from "./versions-panel";
@@ -157,6 +158,7 @@ export function PipelineDetailPage({ replayId }: { replayId?: string | undefined
             <div className="stack">
               <AliasesPanel slug={p.slug} editable={editable && !p.archived} />
               <LogPolicyPanel slug={p.slug} policy={p.logPolicy} editable={editable && !p.archived} />
+              <CachePolicyPanel slug={p.slug} policy={p.cachePolicy} editable={editable && !p.archived} />
             </div>
           </div>
           <ActivityPanel slug={p.slug} />

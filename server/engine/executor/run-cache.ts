@@ -52,7 +52,8 @@ export function nodeKeys(plan: TPlan, provided: ReadonlyMap<string, unknown>): M
   return keys;
 }
 
-function hashValue(h: Hash, v: unknown): void {
+/** Feeds one value into a hash: tensors by dtype, shape and bytes; bytes as bytes; anything else as canonical JSON (RFC 8785). */
+export function hashValue(h: Hash, v: unknown): void {
   if (isTensor(v)) {
     h.update(`tensor:${v.dtype}:${v.shape.join("x")}:`);
     if (v.dtype === "string") h.update(JSON.stringify(v.data));

@@ -72,12 +72,13 @@ export async function handleOip(ctx: ServingContext, req: IncomingMessage, res: 
       const plan = runnable.compiled.plan;
       if (!plan) throw new AppError("INVALID_PIPELINE", `Pipeline '${slug}' does not compile.`);
       const inputs = decodeInputs(body, new Map(plan.inputs.map((i) => [i.name, i.kind])), new BinaryReader(binary));
-      const result = await ctx.withSlot(() => runPipeline({ db: ctx.db.prisma }, ctx.engine, { slug, target: routed, inputs, source: "oip", apiKeyId: key.id }, ctx.resolver));
+      const result = await ctx.withSlot(() => runPipeline({ db: ctx.db.prisma }, ctx.engine, { slug, target: routed, inputs, source: "oip", apiKeyId: key.id, responseCache: true }, ctx.resolver));
       setVersionHeader(res, result.version);
       if (result.status === "error") {
         const code = (result.error.code in ERROR_CODES ? result.error.code : "NODE_FAILED") as TErrorCode;
         return sendProblem(res, code, result.error.message, { error: result.error.message, invocation_id: result.invocationId, ...(result.error.nodeId ? { node: result.error.nodeId } : {}), ...(result.error.port ? (code === "INVALID_INPUT" ? { field: result.error.port } : { port: result.error.port }) : {}) }, errorCodeInfo(code).status);
       }
+      if (result.cached !== undefined) res.setHeader("X-Inferline-Cache", result.cached ? "hit" : "miss");
       const requested = requestedOutputs(body);
       const outKinds = new Map(plan.outputs.map((o) => [o.name, o.kind]));
       const chunks: Buffer[] = [];

@@ -47,7 +47,7 @@ export async function handleRest(ctx: ServingContext, req: IncomingMessage, res:
     const key = await ctx.authenticate(req, url, slug);
     await ctx.consumeRate(key);
     const inputs = await parseInputs(req, ctx.limits.maxBodyBytes);
-    const result = await ctx.withSlot(() => runPipeline({ db: ctx.db.prisma }, ctx.engine, { slug, target: routedTarget(target, req, key.id), inputs, source: "rest", apiKeyId: key.id }, ctx.resolver));
+    const result = await ctx.withSlot(() => runPipeline({ db: ctx.db.prisma }, ctx.engine, { slug, target: routedTarget(target, req, key.id), inputs, source: "rest", apiKeyId: key.id, responseCache: true }, ctx.resolver));
     setVersionHeader(res, result.version);
     return sendRunResult(res, slug, result, url.searchParams.get("trace") === "1");
   } catch (e) {
@@ -62,6 +62,7 @@ function methodNotAllowed(res: ServerResponse, allow: string) {
 
 function sendRunResult(res: ServerResponse, slug: string, r: TRunResult, withTrace: boolean) {
   if (r.status === "ok") {
+    if (r.cached !== undefined) res.setHeader("X-Inferline-Cache", r.cached ? "hit" : "miss");
     return sendJson(res, 200, {
       invocation_id: r.invocationId,
       pipeline: slug,

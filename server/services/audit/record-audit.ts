@@ -11,6 +11,7 @@ export type TAuditAction =
   | "pipeline.rename"
   | "pipeline.archive"
   | "pipeline.logPolicy"
+  | "pipeline.cachePolicy"
   | "pipeline.unarchive"
   | "version.commit"
   | "alias.set"

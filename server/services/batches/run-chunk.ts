@@ -151,7 +151,7 @@ export async function runChunk(deps: TChunkDeps, job: TChunkJob): Promise<void> 
           const rowLog: TInvocationLog = { begin: (row) => log.begin({ ...row, id }), finish: (rid, c) => log.finish(rid, c) };
           let result: TRunResult;
           try {
-            result = await runPipeline({ db }, { ...deps.engine, invocations: rowLog }, { slug: pipeline.slug, target, inputs: rowInputs, source: "batch", actor, apiKeyId: batch.apiKeyId }, deps.resolver);
+            result = await runPipeline({ db }, { ...deps.engine, invocations: rowLog }, { slug: pipeline.slug, target, inputs: rowInputs, source: "batch", actor, apiKeyId: batch.apiKeyId, responseCache: true }, deps.resolver);
           } catch (e) {
             // Nothing ran (or its row could not be logged): the database or the log is down — retry the chunk later.
             if (!(e instanceof AppError) || e.code === "NOT_READY" || e.code === "INTERNAL") throw e;

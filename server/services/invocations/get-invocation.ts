@@ -27,6 +27,7 @@ export async function getInvocation({ db, actor }: TActorDeps, id: string) {
       inputs: true,
       outputs: true,
       truncated: true,
+      cached: true,
       apiKeyId: true,
       userId: true,
     },

@@ -37,6 +37,8 @@ export interface TCompletion {
   trace: TJson;
   outputs: TJson | null;
   truncated: boolean;
+  /** Answered from the response cache (nothing ran). */
+  cached?: boolean;
 }
 
 /** Where runs are logged. Both calls reject with NOT_READY when the log cannot be written. */
@@ -531,11 +533,11 @@ const START_TYPES = `id uuid, "pipelineId" uuid, "versionNumber" int, alias text
  * real outcome replaces anything (a run marked abandoned by mistake still finished).
  */
 export const FINISH_SQL = `
-INSERT INTO "Invocation" AS i (${START_COLUMNS}, status, "errorCode", "errorNode", "errorMessage", "durationMs", trace, outputs)
+INSERT INTO "Invocation" AS i (${START_COLUMNS}, status, "errorCode", "errorNode", "errorMessage", "durationMs", trace, outputs, cached)
 SELECT id, "pipelineId", "versionNumber", alias, "draftHash", source, "startedAt", inputs, truncated OR coalesce("outTruncated", false), "userId", "apiKeyId", instance, "shadowOf",
-  status, "errorCode", "errorNode", "errorMessage", "durationMs", trace, outputs
+  status, "errorCode", "errorNode", "errorMessage", "durationMs", trace, outputs, coalesce(cached, false)
 FROM json_to_recordset($1::json) AS r(${START_TYPES},
-  status "InvocationStatus", "errorCode" text, "errorNode" text, "errorMessage" text, "durationMs" float8, trace json, outputs json, "outTruncated" boolean)
+  status "InvocationStatus", "errorCode" text, "errorNode" text, "errorMessage" text, "durationMs" float8, trace json, outputs json, "outTruncated" boolean, cached boolean)
 ON CONFLICT (id) DO UPDATE SET status = excluded.status, "errorCode" = excluded."errorCode", "errorNode" = excluded."errorNode",
   "errorMessage" = excluded."errorMessage", "durationMs" = excluded."durationMs", trace = excluded.trace, outputs = excluded.outputs,
   truncated = i.truncated OR excluded.truncated

@@ -36,6 +36,7 @@ const LIST_SELECT = {
   startedAt: true,
   durationMs: true,
   truncated: true,
+  cached: true,
   apiKeyId: true,
   userId: true,
 } satisfies Prisma.InvocationSelect;

@@ -16,9 +16,11 @@ export async function getPipeline({ db }: TActorDeps, slug: string) {
       logPayload: true,
       logTruncateKb: true,
       logRedact: true,
+      cacheEnabled: true,
+      cacheTtlSeconds: true,
     },
   });
   if (!p) throw new AppError("NOT_FOUND", `No pipeline with slug '${slug}'.`, { slug });
-  const { logPayload, logTruncateKb, logRedact, ...rest } = p;
-  return { ...rest, logPolicy: { payload: logPayload, truncateKb: logTruncateKb, redact: logRedact ?? [] } };
+  const { logPayload, logTruncateKb, logRedact, cacheEnabled, cacheTtlSeconds, ...rest } = p;
+  return { ...rest, logPolicy: { payload: logPayload, truncateKb: logTruncateKb, redact: logRedact ?? [] }, cachePolicy: { enabled: cacheEnabled, ttlSeconds: cacheTtlSeconds } };
 }

@@ -2,6 +2,7 @@ import type { TModelRunner } from "../../engine/define-node.ts";
 import type { TTraceEntry } from "../../engine/executor/execute.ts";
 import type { TInvocationLog, TInvocationSource } from "../invocations/invocation-writer.ts";
 import type { ShadowRunner } from "./shadow-runs.ts";
+import type { ResponseCache } from "./response-cache.ts";
 
 /** What running pipelines needs beyond the database: the model runtime, limits, the log and observers. */
 export interface TEngineDeps {
@@ -16,6 +17,8 @@ export interface TEngineDeps {
   observer?: TRunObserver;
   /** Where shadow copies of alias calls run (bounded, off the answer's path); omitted = a shared default runner. */
   shadows?: ShadowRunner;
+  /** Answers of published versions kept for pipelines that turned it on (omitted = no caching). */
+  responseCache?: ResponseCache;
 }
 
 export interface TRunObservation {
@@ -27,6 +30,8 @@ export interface TRunObservation {
   trace: readonly TTraceEntry[];
   /** A shadow copy of a call (its answer went nowhere). */
   shadow?: boolean;
+  /** Answered from the response cache (true), looked up and missed (false), not eligible (undefined). */
+  cached?: boolean;
 }
 
 export interface TRunObserver {

@@ -8,6 +8,7 @@ import type { TActor, TServiceDeps } from "../context.ts";
 import { defaultInvocationLog, type TCompletion, type TInvocationSource } from "../invocations/invocation-writer.ts";
 import { logInputs, logOutputs, logTrace } from "../invocations/payload-policy.ts";
 import type { TEngineDeps } from "./engine-deps.ts";
+import { isDeterministicPlan } from "./response-cache.ts";
 import { RunnableResolver, type TRunTarget } from "./runnable-resolver.ts";
 import { defaultShadowRunner } from "./shadow-runs.ts";
 
@@ -23,6 +24,11 @@ export interface TRunRequest {
   signal?: AbortSignal;
   /** Editor test runs: reuse outputs of unchanged nodes (content-hash cache). */
   cache?: TRunCache;
+  /**
+   * May be answered from the response cache (published calls: REST, OIP, batch rows), when the pipeline turned
+   * it on and the target is a version whose nodes are all deterministic. Never drafts, never the publish gate.
+   */
+  responseCache?: boolean;
   /** Set on a shadow copy (shadow-runs.ts): the primary call's row and alias; a copy has no shadow of its own. */
   shadowOf?: { invocationId: string; alias: string };
 }
@@ -37,6 +43,8 @@ export type TRunResult =
       values: Record<string, unknown>;
       trace: TTraceEntry[];
       durationMs: number;
+      /** true: answered from the response cache (nothing ran, trace empty); false: looked up and missed; absent: not eligible. */
+      cached?: boolean;
     }
   | {
       status: "error";
@@ -68,6 +76,8 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
   const runnable = await resolver.resolve(req.slug, req.target);
   const { compiled, version, logPolicy } = runnable;
   const log = engine.invocations ?? defaultInvocationLog(db);
+  const cache = req.responseCache && engine.responseCache && runnable.cachePolicy.enabled && runnable.contentHash && compiled.plan && isDeterministicPlan(compiled.plan) ? engine.responseCache : null;
+  const cacheKey = cache ? cache.key(runnable.pipelineId, runnable.contentHash!, compiled.plan!, req.inputs) : null;
   const inputs = await logInputs(req.inputs, logPolicy, engine.payloadMaxBytes);
   const invocationId = await log.begin({
     pipelineId: runnable.pipelineId,
@@ -92,6 +102,10 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
     await log.finish(invocationId, completion({ status: "error", invocationId, version, error: { code: "INTERNAL", message: "Internal error" }, trace: [], durationMs: performance.now() - t0 })).catch(() => {});
     throw e;
   }
+  if (cacheKey && result.status === "ok" && !result.cached) {
+    cache!.set(cacheKey, { outputs: result.outputs, values: result.values }, runnable.cachePolicy.ttlSeconds);
+    result.cached = false; // looked up, missed, kept for the next call
+  }
   let outcome: TCompletion;
   try {
     outcome = completion(result);
@@ -101,7 +115,7 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
   }
   await log.finish(invocationId, outcome);
   try {
-    engine.observer?.runFinished({ pipeline: runnable.slug, version, source: req.source, status: result.status, durationMs: result.durationMs, trace: result.trace, ...(req.shadowOf ? { shadow: true } : {}) });
+    engine.observer?.runFinished({ pipeline: runnable.slug, version, source: req.source, status: result.status, durationMs: result.durationMs, trace: result.trace, ...(req.shadowOf ? { shadow: true } : {}), ...(cacheKey ? { cached: result.status === "ok" && result.cached === true } : {}) });
   } catch {
     // metrics must not fail a logged run
   }
@@ -114,6 +128,8 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
   return result;
 
   async function run(): Promise<TRunResult> {
+    const hit = cacheKey ? cache!.get(cacheKey) : undefined;
+    if (hit) return { status: "ok", invocationId, version, outputs: hit.outputs, values: hit.values, trace: [], durationMs: performance.now() - t0, cached: true };
     if (!compiled.plan) {
       const errors = compiled.issues.filter((i) => i.severity === "error");
       const error = { code: "INVALID_PIPELINE", message: `The pipeline does not compile: ${errors[0]?.message ?? "unknown error"}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`, issues: errors };
@@ -149,6 +165,7 @@ export async function runPipeline({ db }: TServiceDeps, engine: TEngineDeps, req
       trace: logTrace(r.trace, logPolicy) as unknown as TJson,
       outputs: outputs?.value ?? null,
       truncated: outputs?.truncated ?? false,
+      ...(r.status === "ok" && r.cached ? { cached: true } : {}),
     };
   }
 }

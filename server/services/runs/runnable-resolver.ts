@@ -6,6 +6,7 @@ import { AppError } from "../../errors.ts";
 import { parseGraph } from "../drafts/parse-graph.ts";
 import { DEFAULT_LOG_POLICY, type TLogPolicy } from "../invocations/payload-policy.ts";
 import { compileGraph } from "./compile-graph.ts";
+import { DEFAULT_CACHE_POLICY, type TCachePolicy } from "./response-cache.ts";
 
 export type TRunTarget = { draft: true } | { version: number } | { alias: string; route?: TRoute };
 
@@ -34,9 +35,13 @@ export interface TRunnable {
   version: number | null;
   alias: string | null;
   draftHash: string | null;
+  /** The version's content hash (null for a draft). */
+  contentHash: string | null;
   compiled: TCompileResult;
   /** What the invocation log keeps of this pipeline's runs (cached with the pipeline, `ttlMs`). */
   logPolicy: TLogPolicy;
+  /** The pipeline's response cache setting (cached with the pipeline, `ttlMs`). */
+  cachePolicy: TCachePolicy;
   /** Alias targets: the version that receives a copy of this call (never answers it); null = none. */
   shadow: number | null;
 }
@@ -47,9 +52,9 @@ export interface TRunnable {
  * reaches every replica within that time and this process at once (`invalidate`).
  */
 export class RunnableResolver {
-  readonly #pipelines = new Map<string, { id: string; archived: boolean; logPolicy: TLogPolicy; at: number }>();
+  readonly #pipelines = new Map<string, { id: string; archived: boolean; logPolicy: TLogPolicy; cachePolicy: TCachePolicy; at: number }>();
   readonly #aliases = new Map<string, TAliasEntry>();
-  readonly #plans = new Map<string, TCompileResult>();
+  readonly #plans = new Map<string, { compiled: TCompileResult; contentHash: string }>();
 
   constructor(
     private readonly db: TPrisma,
@@ -68,7 +73,7 @@ export class RunnableResolver {
     if ("draft" in target) {
       const d = await this.db.draft.findUniqueOrThrow({ where: { pipelineId: p.id }, select: { graph: true, layout: true } });
       const { graph } = parseGraph(d.graph, d.layout);
-      return { pipelineId: p.id, slug, version: null, alias: null, draftHash: graphContentHash(graph), compiled: await compileGraph(this.db, graph), logPolicy: p.logPolicy, shadow: null };
+      return { pipelineId: p.id, slug, version: null, alias: null, draftHash: graphContentHash(graph), contentHash: null, compiled: await compileGraph(this.db, graph), logPolicy: p.logPolicy, cachePolicy: p.cachePolicy, shadow: null };
     }
     const alias = "alias" in target ? target.alias : null;
     let number: number;
@@ -79,28 +84,29 @@ export class RunnableResolver {
       shadow = a.shadow;
     } else number = (target as { version: number }).version;
     const key = `${p.id}#${number}`;
-    let compiled = this.#plans.get(key);
-    if (!compiled) {
-      const v = await this.db.pipelineVersion.findUnique({ where: { pipelineId_number: { pipelineId: p.id, number } }, select: { graph: true, layout: true } });
+    let plan = this.#plans.get(key);
+    if (!plan) {
+      const v = await this.db.pipelineVersion.findUnique({ where: { pipelineId_number: { pipelineId: p.id, number } }, select: { graph: true, layout: true, contentHash: true } });
       if (!v) throw new AppError("NOT_FOUND", `Pipeline '${slug}' has no version ${number}.`, { slug, version: number });
-      compiled = await compileGraph(this.db, parseGraph(v.graph, v.layout).graph);
+      plan = { compiled: await compileGraph(this.db, parseGraph(v.graph, v.layout).graph), contentHash: v.contentHash };
       // Only cache plans that compile: a missing model may be uploaded later.
-      if (compiled.ok && this.opts.ttlMs > 0) {
+      if (plan.compiled.ok && this.opts.ttlMs > 0) {
         if (this.#plans.size >= (this.opts.maxPlans ?? 500)) this.#plans.delete(this.#plans.keys().next().value!);
-        this.#plans.set(key, compiled);
+        this.#plans.set(key, plan);
       }
     }
-    return { pipelineId: p.id, slug, version: number, alias, draftHash: null, compiled, logPolicy: p.logPolicy, shadow };
+    return { pipelineId: p.id, slug, version: number, alias, draftHash: null, contentHash: plan.contentHash, compiled: plan.compiled, logPolicy: p.logPolicy, cachePolicy: p.cachePolicy, shadow };
   }
 
   async #pipeline(slug: string, now: number) {
     const hit = this.#pipelines.get(slug);
     if (hit && now - hit.at < this.opts.ttlMs) return hit;
-    const p = await this.db.pipeline.findUnique({ where: { slug }, select: { id: true, archived: true, logPayload: true, logTruncateKb: true, logRedact: true } });
+    const p = await this.db.pipeline.findUnique({ where: { slug }, select: { id: true, archived: true, logPayload: true, logTruncateKb: true, logRedact: true, cacheEnabled: true, cacheTtlSeconds: true } });
     if (!p) throw new AppError("NOT_FOUND", `No pipeline with slug '${slug}'.`, { slug });
     const redact = p.logRedact ?? []; // Prisma lists are nullable columns in SQL
     const logPolicy = p.logPayload === DEFAULT_LOG_POLICY.payload && redact.length === 0 ? DEFAULT_LOG_POLICY : { payload: p.logPayload, truncateKb: p.logTruncateKb, redact };
-    const entry = { id: p.id, archived: p.archived, logPolicy, at: now };
+    const cachePolicy = p.cacheEnabled ? { enabled: true, ttlSeconds: p.cacheTtlSeconds } : DEFAULT_CACHE_POLICY;
+    const entry = { id: p.id, archived: p.archived, logPolicy, cachePolicy, at: now };
     if (this.opts.ttlMs > 0) this.#pipelines.set(slug, entry);
     return entry;
   }

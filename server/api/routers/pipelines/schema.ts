@@ -18,3 +18,9 @@ export const ZSetLogPolicyRequestSchema = z.object({
   /** Fields stored as "[redacted]": input/output names or dotted paths (`patient.name`). */
   redact: z.array(z.string().trim().min(1).max(200).regex(/^[^.]+(\.[^.]+)*$/, "Use a field name or a dotted path")).max(100).default([]),
 });
+export const ZSetCachePolicyRequestSchema = z.object({
+  slug: ZSlug,
+  enabled: z.boolean(),
+  /** Seconds an answer is kept: 1 s to 7 days. */
+  ttlSeconds: z.int().min(1).max(7 * 24 * 3600).optional(),
+});
