@@ -1,8 +1,10 @@
-// Benchmark: the iris example pipeline over Inferline's REST endpoint vs a bare node:http server running
-// the same ONNX model in-process, in the same run — and Inferline with its invocation log on (as in production)
-// and off, so the table also shows what logging every call costs. Load comes from autocannon in this process;
-// each server runs in its own process so its CPU (including inference workers) is measured from /proc.
-// Inferline is bench/servers/logging-server.ts: the server's own start-up of the log (journal, group commit).
+// Benchmark (issue 12): the iris example pipeline over Inferline's REST endpoint vs a bare node:http server
+// running the same ONNX model in-process, in the same run — Inferline with the invocation log on (default
+// durability, journal) and dynamic batching on the model node; batching off; the log off; the log in `commit`
+// mode; and a response-cache hit (the same body every call). Load comes from autocannon in this process; each
+// server runs in its own process so its CPU (including inference workers) is measured from /proc. Inferline is
+// bench/servers/logging-server.ts: the server's own start-up of the log (journal, group commit). Prints a row
+// per server and concurrency, then the issue's goals with the figure each was judged on.
 //
 //   node --import tsx bench/rest-vs-bare.ts            (PGlite; BENCH_DATABASE_URL=postgresql://… for PostgreSQL)
 //   BENCH_SECONDS=10 BENCH_CONNECTIONS=1,8,64
@@ -52,43 +54,75 @@ async function load(target: TStarted, path: string, connections: number, seconds
   };
 }
 
-const bare = await start("./servers/bare-server.mjs");
-const inferline = await start("./servers/logging-server.ts", ["--import", "tsx"], { BENCH_LOG: "on" });
-const unlogged = await start("./servers/logging-server.ts", ["--import", "tsx"], { BENCH_LOG: "off" });
-console.log(`Inferline on ${inferline.database}; ${SECONDS}s per point; CPU includes inference workers.\n`);
-
-// Check both answer the same prediction before timing anything.
-const check = async (s: TStarted, path: string) => (await (await fetch(`http://127.0.0.1:${s.port}${path}`, { method: "POST", headers: { "content-type": "application/json", ...(s.key ? { authorization: `Bearer ${s.key}` } : {}) }, body: BODY })).json()) as { outputs: { label: string } };
-const [a, b] = [await check(bare, "/"), await check(inferline, "/api/v1/pipelines/iris-classifier/invoke")];
-if (a.outputs.label !== b.outputs.label) throw new Error(`predictions differ: ${a.outputs.label} vs ${b.outputs.label}`);
-
 const INVOKE = "/api/v1/pipelines/iris-classifier/invoke";
+const tsx = ["--import", "tsx"];
+interface TServer extends TStarted {
+  name: string;
+  path: string;
+}
+const named = async (name: string, script: string, env: Record<string, string>, path = INVOKE): Promise<TServer> => ({ name, path, ...(await start(script, script.endsWith(".ts") ? tsx : [], env)) });
+// One process each, all started before any timing (each with its own fresh database).
+const bare = await named("bare node:http + ORT", "./servers/bare-server.mjs", {}, "/");
+const servers: TServer[] = [
+  bare,
+  await named("Inferline, log on, batching on", "./servers/logging-server.ts", { BENCH_LOG: "on", BENCH_BATCHING: "on" }),
+  await named("Inferline, log on, batching off", "./servers/logging-server.ts", { BENCH_LOG: "on" }),
+  await named("Inferline, log off, batching on", "./servers/logging-server.ts", { BENCH_LOG: "off", BENCH_BATCHING: "on" }),
+  await named("Inferline, log on (commit mode), batching on", "./servers/logging-server.ts", { BENCH_LOG: "on", BENCH_BATCHING: "on", BENCH_DURABILITY: "commit" }),
+  await named("Inferline, cache hit (log on, batching on)", "./servers/logging-server.ts", { BENCH_LOG: "on", BENCH_BATCHING: "on", BENCH_CACHE: "on" }),
+];
+const [headline, noBatching, logOff, , cacheHit] = servers.slice(1) as [TServer, TServer, TServer, TServer, TServer];
+console.log(`Inferline on ${headline.database}; log durability journal unless said; ${SECONDS}s per point; CPU includes inference workers.\n`);
+
+// Every server answers the same prediction before anything is timed.
+const check = async (s: TServer) => (await (await fetch(`http://127.0.0.1:${s.port}${s.path}`, { method: "POST", headers: { "content-type": "application/json", ...(s.key ? { authorization: `Bearer ${s.key}` } : {}) }, body: BODY })).json()) as { outputs: { label: string } };
+const expected = (await check(bare)).outputs.label;
+for (const s of servers) {
+  const label = (await check(s)).outputs.label;
+  if (label !== expected) throw new Error(`predictions differ: ${s.name} says ${label}, bare says ${expected}`);
+}
+
+const results = new Map<string, TResult>(); // `${c}|${name}`
 const rows: string[][] = [];
 for (const c of CONNECTIONS) {
-  await load(bare, "/", c, 1); // warm-up
-  await load(inferline, INVOKE, c, 1);
-  await load(unlogged, INVOKE, c, 1);
-  const base = await load(bare, "/", c, SECONDS);
-  const ours = await load(inferline, INVOKE, c, SECONDS);
-  const off = await load(unlogged, INVOKE, c, SECONDS);
-  rows.push([
-    String(c),
-    base.rps.toFixed(0),
-    ours.rps.toFixed(0),
-    off.rps.toFixed(0),
-    `${((1 - ours.rps / off.rps) * 100).toFixed(1)}%`,
-    `${base.p50.toFixed(2)} / ${base.p99.toFixed(2)}`,
-    `${ours.p50.toFixed(2)} / ${ours.p99.toFixed(2)}`,
-    `${((ours.p50 - base.p50) * 1000).toFixed(0)}`,
-    base.cpuPerReqUs.toFixed(0),
-    ours.cpuPerReqUs.toFixed(0),
-    (ours.cpuPerReqUs / base.cpuPerReqUs).toFixed(2),
-    off.cpuPerReqUs.toFixed(0),
-    String(base.errors + ours.errors + off.errors),
-  ]);
+  for (const s of servers) await load(s, s.path, c, 1); // warm-up
+  for (const s of servers) results.set(`${c}|${s.name}`, await load(s, s.path, c, SECONDS));
+  const base = results.get(`${c}|${bare.name}`)!;
+  for (const s of servers) {
+    const r = results.get(`${c}|${s.name}`)!;
+    rows.push([String(c), s.name, r.rps.toFixed(0), `${(r.rps / base.rps).toFixed(2)}×`, r.p50.toFixed(2), r.p99.toFixed(2), r.cpuPerReqUs.toFixed(0), `${(r.cpuPerReqUs / base.cpuPerReqUs).toFixed(2)}×`, String(r.errors)]);
+  }
 }
-const header = ["c", "bare req/s", "inferline req/s", "inferline, log off req/s", "logging cost", "bare p50/p99 ms", "inferline p50/p99 ms", "added p50 µs", "bare CPU µs/req", "inferline CPU µs/req", "CPU ratio", "log off CPU µs/req", "errors"];
+const header = ["c", "server", "req/s", "vs bare", "p50 ms", "p99 ms", "CPU µs/req", "CPU vs bare", "errors"];
 console.log(`| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 
-for (const s of [bare, inferline, unlogged]) s.child.kill("SIGTERM");
+// The issue's goals, each with its figure (met or not).
+const at = (c: number, s: TServer) => results.get(`${c}|${s.name}`);
+const goals: [string, string, boolean][] = [];
+const top = Math.max(...CONNECTIONS);
+const h = at(top, headline);
+const b = at(top, bare);
+if (h && b) {
+  goals.push([`c=${top}: throughput with batching and the log on ≥ 1.0× bare`, `${(h.rps / b.rps).toFixed(2)}×`, h.rps >= b.rps]);
+  goals.push([`c=${top}: CPU per request ≤ 2× bare`, `${(h.cpuPerReqUs / b.cpuPerReqUs).toFixed(2)}×`, h.cpuPerReqUs <= 2 * b.cpuPerReqUs]);
+}
+for (const c of CONNECTIONS) {
+  const on = at(c, headline);
+  const off = at(c, logOff);
+  if (on && off) {
+    const cost = 1 - on.rps / off.rps;
+    goals.push([`c=${c}: logging cost (log on vs off, batching on) ≤ 5 %`, `${(cost * 100).toFixed(1)} %`, cost <= 0.05]);
+  }
+}
+const one = at(1, headline);
+if (one) goals.push(["c=1: p50 with batching and the log on ≤ 1 ms", `${one.p50.toFixed(2)} ms`, one.p50 <= 1]);
+const hit = at(1, cacheHit);
+const bare1 = at(1, bare);
+if (hit && bare1) goals.push(["c=1: cache hit p50 within 1.2× bare", `${hit.p50.toFixed(2)} vs ${bare1.p50.toFixed(2)} ms (${(hit.p50 / bare1.p50).toFixed(2)}×)`, hit.p50 <= 1.2 * bare1.p50]);
+const nb = at(top, noBatching);
+if (h && nb) goals.push([`c=${top}: batching on vs off (information)`, `${(h.rps / nb.rps).toFixed(2)}×`, true]);
+console.log(`\n| goal | measured | met |\n|---|---|---|`);
+for (const [g, m, ok] of goals) console.log(`| ${g} | ${m} | ${ok ? "yes" : "**no**"} |`);
+
+for (const s of servers) s.child.kill("SIGTERM");

@@ -2,6 +2,9 @@
 // (fresh), the iris example published, an API key — with the invocation log as server/main.ts starts it
 // (BENCH_LOG=on: instance lease, recovery, group-commit writer, retention) or replaced by a no-op
 // (BENCH_LOG=off: the bench's switch, nowhere else). Metrics are observed in both modes, as in production.
+//   BENCH_DURABILITY=journal|commit   the log's durability mode (default journal, as the server's)
+//   BENCH_BATCHING=on                 the iris model node gets dynamic batching (max 64 rows, 500 µs), published as v2
+//   BENCH_CACHE=on                    the pipeline's response cache is turned on (a 512 MiB cache)
 // Reports its port and key to the parent over IPC; answers {count: true} with the number of REST rows.
 import { randomUUID } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
@@ -19,6 +22,12 @@ import type { TInvocationLog } from "../../server/services/invocations/invocatio
 import { startInvocationLog } from "../../server/services/invocations/start-invocation-log.ts";
 import { createModelRuntime } from "../../server/services/models/model-runtime.ts";
 import type { TEngineDeps } from "../../server/services/runs/engine-deps.ts";
+import { ResponseCache } from "../../server/services/runs/response-cache.ts";
+import { setAlias } from "../../server/services/aliases/set-alias.ts";
+import { getDraft } from "../../server/services/drafts/get-draft.ts";
+import { saveDraft } from "../../server/services/drafts/save-draft.ts";
+import { setCachePolicy } from "../../server/services/pipelines/set-cache-policy.ts";
+import { commitVersion } from "../../server/services/versions/commit-version.ts";
 
 const logging = process.env.BENCH_LOG !== "off";
 const dataDir = await mkdtemp(path.join(tmpdir(), "inferline-bench-log-"));
@@ -44,6 +53,18 @@ const user = await setupAdmin({ db: db.prisma }, { email: "bench@example.com", n
 const actor = { id: user.id, email: user.email, name: user.name, role: user.role };
 await installExamples({ db: db.prisma, actor }, runtime.files, setupEngine);
 const { key } = await createApiKey({ db: db.prisma, actor }, { name: "bench", pipelines: [] });
+const SLUG = "iris-classifier";
+if (process.env.BENCH_BATCHING === "on") {
+  const d = await getDraft({ db: db.prisma, actor }, SLUG);
+  const graph = d.graph as { nodes: { type: string; params: Record<string, unknown> }[] };
+  const model = graph.nodes.find((n) => n.type.startsWith("model/onnx@"));
+  if (!model) throw new Error("the iris pipeline has no ONNX node");
+  model.params = { ...model.params, batching: { maxBatchSize: 64, maxQueueDelayMicroseconds: 500 } };
+  await saveDraft({ db: db.prisma, actor }, { slug: SLUG, graph, layout: d.layout, baseRevision: d.revision });
+  const v = await commitVersion({ db: db.prisma, actor }, { slug: SLUG, message: "dynamic batching" });
+  await setAlias({ db: db.prisma, actor }, { slug: SLUG, alias: "production", version: v.number }, setupEngine);
+}
+if (process.env.BENCH_CACHE === "on") await setCachePolicy({ db: db.prisma, actor }, { slug: SLUG, enabled: true, ttlSeconds: 3600 });
 
 const metrics = createMetrics({ inference: () => runtime.pool.stats(), serving: () => serving.stats() });
 // BENCH_LOG_DELAY_MS / BENCH_LOG_IN_FLIGHT: try other group-commit settings than the defaults.
@@ -53,9 +74,9 @@ const tuning = {
 };
 // BENCH_LOG_EXECUTE=noop: the writer does everything but run its statements (what the log costs this process).
 const noop = process.env.BENCH_LOG_EXECUTE === "noop" ? { execute: () => Promise.resolve() } : {};
-const log = logging ? await startInvocationLog(db, { url, journalDir: path.join(dataDir, "invocation-journal"), retention: { days: 30 }, writer: { onWrite: metrics.logWrite, ...tuning, ...noop } }) : null;
+const log = logging ? await startInvocationLog(db, { url, journalDir: path.join(dataDir, "invocation-journal"), retention: { days: 30 }, writer: { onWrite: metrics.logWrite, durability: process.env.BENCH_DURABILITY === "commit" ? "commit" : "journal", ...tuning, ...noop } }) : null;
 const NO_LOG: TInvocationLog = { begin: () => Promise.resolve(randomUUID()), finish: () => Promise.resolve() };
-const engine: TEngineDeps = { ...setupEngine, invocations: log?.writer ?? NO_LOG, observer: metrics };
+const engine: TEngineDeps = { ...setupEngine, invocations: log?.writer ?? NO_LOG, observer: metrics, ...(process.env.BENCH_CACHE === "on" ? { responseCache: new ResponseCache(512 * 1024 * 1024) } : {}) };
 const serving = new ServingContext(db, engine, { maxBodyBytes: 1024 * 1024, maxConcurrentRuns: 64, maxQueued: 4096 });
 const server = createAppServer({
   db,
