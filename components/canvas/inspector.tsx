@@ -9,6 +9,7 @@ import { formatKind, kindColor } from "./kinds";
 import { ModelPicker } from "./model-picker";
 import { humanize, ParamsForm, type TSchema } from "./params-form";
 import { resolvePorts } from "./ports";
+import { hasSubGraph } from "./sub-graph";
 import { useStore } from "./store";
 import type { TCompileIssue, TFlowNode, TParams } from "./types";
 
@@ -23,6 +24,7 @@ export function Inspector({
   onParams,
   onLabel,
   onDelete,
+  onOpenSub,
 }: {
   /** The pipeline: asset params pick among its assets. */
   slug: string;
@@ -33,6 +35,8 @@ export function Inspector({
   onParams: (id: string, params: TParams) => void;
   onLabel: (id: string, label: string | undefined) => void;
   onDelete: (id: string) => void;
+  /** Opens a For each node's body on the canvas. */
+  onOpenSub?: ((id: string) => void) | undefined;
 }) {
   const { catalog, validation, readOnly } = useEditorContext();
   const labelId = useId();
@@ -59,6 +63,9 @@ export function Inspector({
   const params = node.data.params;
   // Asset params ({name, sha256}) get a picker of the pipeline's assets instead of a JSON box.
   const assetParams = Object.entries(schema.properties ?? {}).filter(([, s]) => isAssetRefSchema(s, schema));
+  // A For each node's body is edited on the canvas, not as JSON.
+  const sub = hasSubGraph(node.data.type);
+  const steps = sub ? ((params.graph as { nodes?: unknown[] } | undefined)?.nodes?.length ?? 0) : 0;
 
   return (
     <div className="inspector" data-testid="inspector">
@@ -74,6 +81,16 @@ export function Inspector({
         ) : null}
       </div>
       {entry ? <p className="inspector-desc">{entry.description}</p> : <p className="field-error">Unknown node type.</p>}
+      {sub && onOpenSub ? (
+        <div className="inspector-section inspector-subgraph">
+          <button type="button" className="btn btn-secondary btn-sm" onClick={() => onOpenSub(node.id)} data-testid="open-subgraph">
+            {readOnly ? "View sub-graph" : "Edit sub-graph"}
+          </button>
+          <span className="muted small">
+            {steps} node{steps === 1 ? "" : "s"} inside · or double-click the node
+          </span>
+        </div>
+      ) : null}
       <div className="field">
         <label className="field-label" htmlFor={labelId}>
           Label <span className="pfield-optional">optional</span>
@@ -119,7 +136,7 @@ export function Inspector({
             onChange={(next) => onParams(node.id, next)}
             issues={issues.filter((i) => i.code === "INVALID_PARAMS")}
             readOnly={readOnly}
-            hidden={[...(isModel ? ["model", "version"] : []), ...assetParams.map(([key]) => key)]}
+            hidden={[...(isModel ? ["model", "version"] : []), ...(sub ? ["graph"] : []), ...assetParams.map(([key]) => key)]}
           />
         ) : null}
         {hasLabels && !readOnly && modelRefs.length ? <LabelsFromModels refs={modelRefs} onUse={(labels) => onParams(node.id, { ...params, labels })} current={params.labels} /> : null}

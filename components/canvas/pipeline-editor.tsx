@@ -22,7 +22,7 @@ import {
   type NodeChange,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type RefObject } from "react";
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type RefObject } from "react";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
 import { Alert } from "@/components/ui/alert";
 import { errorCode, errorInfo } from "@/components/ui/errors";
@@ -32,7 +32,7 @@ import { autoLayout } from "./auto-layout";
 import { CommitDialog, ConflictDialog, ImportDialog, RestoreDialog, type TImportCandidate } from "./dialogs";
 import { viewportFor } from "./fit";
 import { DiffPanel, refLabel, useGraphDiff, type TGraphRef } from "./diff-panel";
-import { applyValidation, createEditorStores, EditorContext, emptyRun, type TEditorContext } from "./editor-context";
+import { applyValidation, createEditorStores, EditorContext, emptyRun, emptyValidation, type TEditorContext } from "./editor-context";
 import { baseName, graphFromFlow, graphKeyOf, initialParams, instantiateClipboard, layoutFromFlow, parseClipboard, pathBetween, stableJson, toClipboard, toFlow, uniqueEdgeId, uniqueId } from "./graph-doc";
 import { GraphView } from "./graph-view";
 import { Inspector } from "./inspector";
@@ -43,8 +43,9 @@ import { resolvePorts } from "./ports";
 import { ProblemsPanel } from "./problems-panel";
 import { recordedTrace, type TReplay } from "./replay";
 import { RunPanel, type TRunInput } from "./run-panel";
-import { useStore } from "./store";
-import type { TCatalogEntry, TFlowEdge, TFlowNode, TGraph, TKind, TLayout, TParams } from "./types";
+import { createStore, useStore } from "./store";
+import { closeInto, composeLayout, composeRoot, hasSubGraph, levelTitle, openSubGraph, pathPrefix, starterSubGraph, subLayoutsOf, subRunAt, type TLevel, type TSubRun } from "./sub-graph";
+import type { TCatalogEntry, TFlowEdge, TFlowNode, TGraph, TJsonValue, TKind, TLayout, TParams } from "./types";
 import { VersionsSide } from "./versions-side";
 
 export interface TEditorHandle {
@@ -70,9 +71,14 @@ interface TConflict {
   updatedAt: string | undefined;
 }
 
+/** The canvas (one level) and what is needed to compose the whole document from it. */
 interface TSnapshot {
   nodes: TFlowNode[];
   edges: TFlowEdge[];
+  /** The levels above the canvas when a sub-graph is open; empty at the pipeline itself. */
+  levels: TLevel[];
+  /** Positions of the nodes of closed sub-graphs, by path key. */
+  subLayouts: TLayout["nodes"];
 }
 
 const FIT_VIEW = { padding: 0.15, duration: 300, maxZoom: 1.2 };
@@ -93,9 +99,15 @@ function isTyping(target: EventTarget | null): boolean {
   return el.isContentEditable || el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT";
 }
 
-/** What "unchanged since the last save" compares: the graph and the layout. */
-function docKeyOf(nodes: readonly TFlowNode[], edges: readonly TFlowEdge[]): string {
-  return `${graphKeyOf(nodes, edges)}\n${stableJson(layoutFromFlow(nodes))}`;
+/**
+ * The document a canvas snapshot stands for — the pipeline's graph with any open sub-graph folded into its
+ * node, and the whole layout — and what "unchanged since the last save" compares (`key`).
+ */
+function docOf(s: TSnapshot): { graphKey: string; layout: TLayout; key: string } {
+  const root = s.levels.length ? composeRoot(s.levels, s.nodes, s.edges) : s;
+  const graphKey = graphKeyOf(root.nodes, root.edges);
+  const layout = s.levels.length || Object.keys(s.subLayouts).length ? composeLayout(root.nodes, s.levels, s.nodes, s.subLayouts) : layoutFromFlow(root.nodes);
+  return { graphKey, layout, key: `${graphKey}\n${stableJson(layout)}` };
 }
 
 /** The pipeline editor: loads the catalogue and the draft, then mounts the canvas. */
@@ -179,7 +191,11 @@ function EditorCanvas({
   const flow = useReactFlow<TFlowNode, TFlowEdge>();
   const catalog = useMemo(() => new Map(catalogList.map((e) => [e.type, e])), [catalogList]);
   const [stores] = useState(createEditorStores);
-  const ctx = useMemo<TEditorContext>(() => ({ catalog, ...stores, readOnly }), [catalog, stores, readOnly]);
+  // The canvas reads run results through its own store: at the pipeline it is the run's, inside a sub-graph
+  // the chosen element's inner trace. The test panel works on the pipeline's run (rootCtx).
+  const [viewRun] = useState(() => createStore(emptyRun));
+  const ctx = useMemo<TEditorContext>(() => ({ catalog, validation: stores.validation, run: viewRun, readOnly }), [catalog, stores, viewRun, readOnly]);
+  const rootCtx = useMemo<TEditorContext>(() => ({ catalog, ...stores, readOnly }), [catalog, stores, readOnly]);
 
   const [start] = useState(() => {
     const g = initial.graph as TGraph;
@@ -191,14 +207,17 @@ function EditorCanvas({
       const pos = autoLayout(f.nodes, f.edges);
       f.nodes = f.nodes.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position }));
     }
-    return { ...f, key: docKeyOf(f.nodes, f.edges) };
+    const subLayouts = subLayoutsOf(layout);
+    return { ...f, subLayouts, key: docOf({ ...f, levels: [], subLayouts }).key };
   });
   const [nodes, setNodes] = useState<TFlowNode[]>(start.nodes);
   const [edges, setEdges] = useState<TFlowEdge[]>(start.edges);
-  const latest = useRef<TSnapshot>({ nodes: start.nodes, edges: start.edges });
+  const [levels, setLevels] = useState<TLevel[]>([]);
+  const [subLayouts, setSubLayouts] = useState<TLayout["nodes"]>(start.subLayouts);
+  const latest = useRef<TSnapshot>({ nodes: start.nodes, edges: start.edges, levels: [], subLayouts: start.subLayouts });
   useEffect(() => {
-    latest.current = { nodes, edges };
-  }, [nodes, edges]);
+    latest.current = { nodes, edges, levels, subLayouts };
+  }, [nodes, edges, levels, subLayouts]);
 
   // ---- draft revision, autosave, conflicts ----------------------------------------------------
   const [base, setBase] = useState({ revision: initial.revision, updatedAt: initial.updatedAt, key: start.key });
@@ -210,11 +229,15 @@ function EditorCanvas({
   const saving = useRef<Promise<boolean> | null>(null);
   const [reviewing, setReviewing] = useState(false);
 
-  const docKey = useMemo(() => docKeyOf(nodes, edges), [nodes, edges]);
+  const doc = useMemo(() => docOf({ nodes, edges, levels, subLayouts }), [nodes, edges, levels, subLayouts]);
+  const docKey = doc.key;
   // Moving, measuring or selecting nodes changes `nodes` but not the graph: keyed by its content, the graph
-  // (and validation, run inputs, model refs) stays the same object then.
+  // (and validation, run inputs, model refs) stays the same object then. `graph` is the level on the canvas
+  // (validated, inspected), `rootGraph` the pipeline (saved, run, diffed, exported).
   const graphKey = useMemo(() => graphKeyOf(nodes, edges), [nodes, edges]);
   const graph = useMemo(() => JSON.parse(graphKey) as TGraph, [graphKey]);
+  const rootGraphKey = doc.graphKey;
+  const rootGraph = useMemo(() => (rootGraphKey === graphKey ? graph : (JSON.parse(rootGraphKey) as TGraph)), [rootGraphKey, graphKey, graph]);
   const dirty = docKey !== base.key;
 
   const markSaved = useCallback(
@@ -232,19 +255,19 @@ function EditorCanvas({
     async (opts: { overwrite?: number } = {}): Promise<boolean> => {
       if (readOnly) return true;
       while (saving.current) await saving.current;
-      const { nodes: n, edges: e } = latest.current;
-      const key = docKeyOf(n, e);
+      const d = docOf(latest.current);
+      const key = d.key;
       if (key === baseRef.current.key && opts.overwrite === undefined) return true;
       if (conflictRef.current && opts.overwrite === undefined) return false;
       setSaveState("saving");
       const run = (async () => {
         try {
-          const r = await client.drafts.save.mutate({ slug, graph: graphFromFlow(n, e), layout: layoutFromFlow(n), baseRevision: opts.overwrite ?? baseRef.current.revision });
+          const r = await client.drafts.save.mutate({ slug, graph: JSON.parse(d.graphKey) as TGraph, layout: d.layout, baseRevision: opts.overwrite ?? baseRef.current.revision });
           conflictRef.current = null;
           setConflict(null);
           setSaveError(null);
           markSaved(r.revision, r.updatedAt, key);
-          setSaveState(docKeyOf(latest.current.nodes, latest.current.edges) === key ? "saved" : "pending");
+          setSaveState(docOf(latest.current).key === key ? "saved" : "pending");
           return true;
         } catch (err) {
           if (errorCode(err) === "DRAFT_CONFLICT") {
@@ -339,7 +362,18 @@ function EditorCanvas({
   const snapshot = (): TSnapshot => ({
     nodes: latest.current.nodes.map((n) => ({ ...n, selected: false })),
     edges: latest.current.edges.map((e) => ({ ...e, selected: false })),
+    levels: latest.current.levels,
+    subLayouts: latest.current.subLayouts,
   });
+  /** Shows a snapshot (undo, redo): a step taken inside a sub-graph reopens it. */
+  const restore = (s: TSnapshot) => {
+    const moved = s.levels !== latest.current.levels;
+    setNodes(s.nodes);
+    setEdges(s.edges);
+    setLevels(s.levels);
+    setSubLayouts(s.subLayouts);
+    if (moved) showLevel(s.nodes, s.edges, true);
+  };
   /** Call before a change; edits with the same tag in quick succession (typing) are one step. */
   const record = (tag: string | null = null) => {
     openingFit.current = false;
@@ -362,8 +396,7 @@ function EditorCanvas({
     if (!prev) return;
     h.future.push(snapshot());
     h.tag = null;
-    setNodes(prev.nodes);
-    setEdges(prev.edges);
+    restore(prev);
     setHistorySize({ past: h.past.length, future: h.future.length });
   };
   const redo = () => {
@@ -372,8 +405,7 @@ function EditorCanvas({
     if (!next) return;
     h.past.push(snapshot());
     h.tag = null;
-    setNodes(next.nodes);
-    setEdges(next.edges);
+    restore(next);
     setHistorySize({ past: h.past.length, future: h.future.length });
   };
 
@@ -457,6 +489,8 @@ function EditorCanvas({
       while (current.some((n) => Math.abs(n.position.x - pos.x) < 12 && Math.abs(n.position.y - pos.y) < 12)) pos = { x: pos.x + 28, y: pos.y + 28 };
     }
     const params = initialParams(entry, graphFromFlow(current, []).nodes);
+    // A For each starts with a body to open: the element in, one list out.
+    if (hasSubGraph(type)) params.graph = starterSubGraph(type) as unknown as TJsonValue;
     setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), { id, type: "step", position: pos, selected: true, data: { type, params } }]);
     setEdges((es) => es.map((e) => (e.selected ? { ...e, selected: false } : e)));
     setSide("inspect");
@@ -514,6 +548,63 @@ function EditorCanvas({
     setTimeout(fitAll, 30);
   };
 
+  // ---- sub-graphs ---------------------------------------------------------------------------------
+  /** Opens a For each node's body on the canvas; the level it was opened from is kept as it is. */
+  const openSub = (id: string) => {
+    const cur = latest.current;
+    const n = cur.nodes.find((x) => x.id === id);
+    if (!n || !hasSubGraph(n.data.type)) return;
+    const level: TLevel = {
+      nodeId: id,
+      type: n.data.type,
+      title: levelTitle(n.data.type, id, n.data.label),
+      nodes: cur.nodes.map((x) => (x.selected ? { ...x, selected: false } : x)),
+      edges: cur.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+      viewport: flow.getViewport(),
+    };
+    const next = [...cur.levels, level];
+    const inner = openSubGraph(n, pathPrefix(next), cur.subLayouts);
+    const pos = inner.missing ? autoLayout(inner.nodes, inner.edges) : null;
+    const shown = pos ? inner.nodes.map((x) => ({ ...x, position: pos.get(x.id) ?? x.position })) : inner.nodes;
+    showLevel(shown, inner.edges, true);
+    setLevels(next);
+    setNodes(shown);
+    setEdges(inner.edges);
+    setSide("inspect");
+  };
+
+  /**
+   * A level comes on the canvas: its ports are checked at once (they size the nodes and carry the edges),
+   * and, when `fit`, it is framed once that answer is in — as the pipeline is when the editor opens.
+   */
+  const showLevel = (ns: TFlowNode[], es: TFlowEdge[], fit: boolean) => {
+    openedGraphKey.current = graphKeyOf(ns, es);
+    openingFit.current = fit;
+    stores.validation.set({ ...emptyValidation, pending: true });
+  };
+
+  /** Back to a level of the breadcrumb (0: the pipeline), folding each closed body into its node. */
+  const goToLevel = (keep: number) => {
+    const cur = latest.current;
+    if (keep >= cur.levels.length) return;
+    let ns = cur.nodes;
+    let es = cur.edges;
+    const kept = { ...cur.subLayouts };
+    for (let i = cur.levels.length - 1; i >= keep; i--) {
+      const prefix = pathPrefix(cur.levels.slice(0, i + 1));
+      for (const n of ns) kept[`${prefix}${n.id}`] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+      ns = closeInto(cur.levels[i]!, ns, es);
+      es = cur.levels[i]!.edges;
+    }
+    const back = cur.levels[keep]!;
+    showLevel(ns, es, false);
+    setLevels(cur.levels.slice(0, keep));
+    setSubLayouts(kept);
+    setNodes(ns.map((n) => ({ ...n, selected: n.id === back.nodeId })));
+    setEdges(es);
+    setTimeout(() => void flow.setViewport(back.viewport), 30);
+  };
+
   const paste = (text: string) => {
     const clip = parseClipboard(text);
     if (!clip || readOnly) return false;
@@ -526,9 +617,9 @@ function EditorCanvas({
   };
 
   // The latest handlers, for listeners and callbacks that are created once.
-  const handlers = useRef({ undo, redo, paste, layoutAll, fitAll, save, deleteNodes, addNode, record, onConnect, onConnectEnd, isValidConnection });
+  const handlers = useRef({ undo, redo, paste, layoutAll, fitAll, save, deleteNodes, addNode, record, onConnect, onConnectEnd, isValidConnection, openSub });
   useEffect(() => {
-    handlers.current = { undo, redo, paste, layoutAll, fitAll, save, deleteNodes, addNode, record, onConnect, onConnectEnd, isValidConnection };
+    handlers.current = { undo, redo, paste, layoutAll, fitAll, save, deleteNodes, addNode, record, onConnect, onConnectEnd, isValidConnection, openSub };
   });
 
   // React Flow copies these props into its store, with one store update — a pass over every node, handle
@@ -544,6 +635,7 @@ function EditorCanvas({
         return true;
       },
       onNodeDragStart: () => handlers.current.record(),
+      onNodeDoubleClick: (_e: React.MouseEvent, node: TFlowNode) => handlers.current.openSub(node.id),
       onMoveStart: (e: MouseEvent | TouchEvent | null) => {
         // A pan or zoom by the user (not a programmatic move): leave the viewport to them.
         if (e) openingFit.current = false;
@@ -653,7 +745,7 @@ function EditorCanvas({
   }, [graph]);
   const runInputs = useMemo<TRunInput[]>(
     () =>
-      graph.nodes
+      rootGraph.nodes
         .filter((n) => n.type.startsWith("io/input@") && typeof n.params.name === "string" && n.params.name)
         .map((n) => ({
           name: n.params.name as string,
@@ -662,19 +754,27 @@ function EditorCanvas({
           required: n.params.required !== false && n.params.default === undefined,
           description: typeof n.params.description === "string" ? n.params.description : undefined,
         })),
-    [graph],
+    [rootGraph],
   );
 
   // Run results describe the graph they ran on; after an edit they stay, marked as such.
   const runGraphKey = useStore(stores.run, (s) => (s.result ? s.graphKey : null));
-  const runIsStale = runGraphKey !== null && runGraphKey !== graphKey;
+  const runIsStale = runGraphKey !== null && runGraphKey !== rootGraphKey;
+
+  // Inside a sub-graph the canvas shows what its nodes did for one element (chosen per level).
+  const rootRun = useStore(stores.run, (s) => s);
+  const [chosenElements, setChosenElements] = useState<Record<string, number>>({});
+  const subRun = useMemo(() => (levels.length ? subRunAt(rootRun.byNode, levels, chosenElements) : null), [rootRun, levels, chosenElements]);
+  useEffect(() => {
+    viewRun.set(levels.length ? { ...rootRun, byNode: subRun?.byNode ?? {} } : rootRun);
+  }, [rootRun, levels, subRun, viewRun]);
 
   // ---- versions, restore, diff, import ------------------------------------------------------------
   const [restoring, setRestoring] = useState<number | null>(null);
   const [committing, setCommitting] = useState(false);
   const [importing, setImporting] = useState<TImportCandidate | null>(null);
   const [compare, setCompare] = useState<{ a: TGraphRef; b: TGraphRef }>({ a: 1, b: "draft" });
-  const draftDoc = useMemo(() => ({ graph, layout: layoutFromFlow(nodes) }), [graph, nodes]);
+  const draftDoc = useMemo(() => ({ graph: rootGraph, layout: doc.layout }), [rootGraph, doc.layout]);
   const versionCount = useQuery(trpc.versions.list.queryOptions({ slug })).data?.length ?? 0;
   const diffState = useGraphDiff(slug, compare.a, compare.b, draftDoc, versionCount > 0 && (side === "diff" || overlay?.kind === "diff"));
   const versionView = useGraphDiff(slug, overlay?.kind === "version" ? overlay.number : "draft", "draft", draftDoc, overlay?.kind === "version");
@@ -686,6 +786,8 @@ function EditorCanvas({
 
   const replaceGraph = (g: TGraph, layout: TLayout | undefined) => {
     record();
+    setLevels([]);
+    setSubLayouts(subLayoutsOf(layout));
     const f = toFlow(g, layout);
     const missing = g.nodes.some((n) => !layout?.nodes?.[n.id]);
     const pos = missing ? autoLayout(f.nodes, f.edges) : null;
@@ -696,7 +798,7 @@ function EditorCanvas({
   };
 
   const exportJson = () => {
-    const text = JSON.stringify({ ...graph, layout: layoutFromFlow(nodes) }, null, 2);
+    const text = JSON.stringify({ ...rootGraph, layout: doc.layout }, null, 2);
     const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
     const a = document.createElement("a");
     a.href = url;
@@ -826,6 +928,8 @@ function EditorCanvas({
                 isValidConnection={flowEvents.isValidConnection}
                 onBeforeDelete={flowEvents.onBeforeDelete}
                 onNodeDragStart={flowEvents.onNodeDragStart}
+                onNodeDoubleClick={flowEvents.onNodeDoubleClick}
+                zoomOnDoubleClick={false}
                 onMoveStart={flowEvents.onMoveStart}
                 nodesDraggable={!readOnly}
                 nodesConnectable={!readOnly}
@@ -849,6 +953,36 @@ function EditorCanvas({
                 </Controls>
                 <MiniMap pannable zoomable className="minimap" nodeColor={minimapColor} />
                 <ConnectionHint problem={connectionProblem} />
+                {levels.length ? (
+                  <Panel position="top-left" className="subgraph-bar" data-testid="subgraph-bar">
+                    <nav aria-label="Sub-graph path" className="breadcrumb" data-testid="breadcrumb">
+                      <button type="button" className="crumb" onClick={() => goToLevel(0)}>
+                        Pipeline
+                      </button>
+                      {levels.map((l, i) => (
+                        <Fragment key={`${i}-${l.nodeId}`}>
+                          <span className="crumb-sep" aria-hidden="true">
+                            ›
+                          </span>
+                          {i === levels.length - 1 ? (
+                            <span className="crumb crumb-current" aria-current="page">
+                              {l.title}
+                            </span>
+                          ) : (
+                            <button type="button" className="crumb" onClick={() => goToLevel(i + 1)}>
+                              {l.title}
+                            </button>
+                          )}
+                        </Fragment>
+                      ))}
+                    </nav>
+                    <ElementPicker
+                      run={subRun}
+                      hasRun={rootRun.result !== null}
+                      onPick={(e) => setChosenElements((c) => ({ ...c, [pathPrefix(levels)]: e }))}
+                    />
+                  </Panel>
+                ) : null}
                 {nodes.length === 0 ? (
                   <Panel position="top-center" className="canvas-empty">
                     <p className="empty-title">An empty canvas</p>
@@ -961,16 +1095,22 @@ function EditorCanvas({
             </div>
             <div className="side-body">
               {side === "inspect" ? (
-                <Inspector slug={slug} node={inspected} selectionCount={selected.length} modelRefs={modelRefs} onParams={setParams} onLabel={setLabel} onDelete={(id) => deleteNodes([id])} />
+                <Inspector slug={slug} node={inspected} selectionCount={selected.length} modelRefs={modelRefs} onParams={setParams} onLabel={setLabel} onDelete={(id) => deleteNodes([id])} onOpenSub={openSub} />
               ) : side === "run" ? (
+                <EditorContext.Provider value={rootCtx}>
                 <RunPanel
                   slug={slug}
-                  graphKey={graphKey}
+                  graphKey={rootGraphKey}
                   inputs={runInputs}
                   flush={() => save()}
                   canRun={!readOnly}
                   labelOf={labelOf}
-                  onFocusNode={focusNode}
+                  onFocusNode={(id) => {
+                    // The run's node ids are the pipeline's: leave an open sub-graph first.
+                    if (!latest.current.levels.length) return focusNode(id);
+                    goToLevel(0);
+                    setTimeout(() => focusNode(id), 60);
+                  }}
                   replay={replay}
                   onShowRecorded={replay?.versionNumber ? () => setOverlay({ kind: "version", number: replay.versionNumber! }) : null}
                   onReplayRun={() => {
@@ -981,6 +1121,7 @@ function EditorCanvas({
                     onCloseReplay?.();
                   }}
                 />
+                </EditorContext.Provider>
               ) : side === "versions" ? (
                 <VersionsSide
                   slug={slug}
@@ -1046,8 +1187,8 @@ function EditorCanvas({
       {reviewing && conflict ? (
         <ConflictDialog
           slug={slug}
-          mine={graph}
-          mineLayout={layoutFromFlow(nodes)}
+          mine={rootGraph}
+          mineLayout={doc.layout}
           onClose={() => setReviewing(false)}
           onOverwrite={async (revision) => {
             const ok = await save({ overwrite: revision });
@@ -1072,6 +1213,30 @@ function EditorCanvas({
         />
       ) : null}
     </EditorContext.Provider>
+  );
+}
+
+/** Which element's values the sub-graph canvas shows: "element 1 of 7", among those the trace kept. */
+function ElementPicker({ run, hasRun, onPick }: { run: TSubRun | null; hasRun: boolean; onPick: (element: number) => void }) {
+  if (!run) return <span className="element-picker-note">{hasRun ? "The last test run has no values for this sub-graph." : "Test-run the pipeline to see each element's values here."}</span>;
+  const at = run.indices.indexOf(run.element);
+  return (
+    <div className="element-picker" data-testid="element-picker">
+      <button type="button" className="tb-btn" disabled={at <= 0} onClick={() => onPick(run.indices[at - 1]!)} aria-label="Previous element">
+        ‹
+      </button>
+      <select className="input input-sm" value={run.element} onChange={(e) => onPick(Number(e.target.value))} aria-label="Element shown">
+        {run.indices.map((i) => (
+          <option key={i} value={i}>
+            element {i + 1} of {run.count}
+          </option>
+        ))}
+      </select>
+      <button type="button" className="tb-btn" disabled={at >= run.indices.length - 1} onClick={() => onPick(run.indices[at + 1]!)} aria-label="Next element">
+        ›
+      </button>
+      {run.count > run.indices.length ? <span className="element-picker-note">values kept for the first {run.indices.length}</span> : null}
+    </div>
   );
 }
 

@@ -6,6 +6,7 @@ import { useEditorContext } from "./editor-context";
 import { formatKind, kindColor } from "./kinds";
 import { resolvePorts } from "./ports";
 import { useStore } from "./store";
+import { hasSubGraph } from "./sub-graph";
 import { formatMs, paramSummary, valuePreview } from "./summaries";
 import type { TPort, TStepNode } from "./types";
 
@@ -45,6 +46,11 @@ function PipelineNodeImpl({ id, data, selected }: NodeProps<TStepNode>) {
       <div className="pnode-header">
         <span className="pnode-dot" aria-hidden="true" />
         <span className="pnode-title">{data.label || entry?.title || data.type}</span>
+        {data.boundary ? (
+          <span className="pnode-boundary" title="Where this sub-graph meets the node that runs it" data-testid={`node-${id}-boundary`}>
+            {data.boundary}
+          </span>
+        ) : null}
         {errors.length ? (
           <span className="pnode-issue-badge" title={errors.map((i) => i.message).join("\n")} data-testid={`node-${id}-errors`}>
             {errors.length}
@@ -71,6 +77,11 @@ function PipelineNodeImpl({ id, data, selected }: NodeProps<TStepNode>) {
       ) : (
         <div className="pnode-noports">{ports.known ? "No ports" : "Set its parameters to see its ports"}</div>
       )}
+      {hasSubGraph(data.type) ? (
+        <div className="pnode-subgraph" data-testid={`node-${id}-subgraph`}>
+          {subGraphSize(data.params)} nodes inside · double-click to open
+        </div>
+      ) : null}
       {trace ? (
         <div className={`pnode-run pnode-run-${trace.status}`} data-testid={`node-${id}-run`}>
           <span className="pnode-run-status">{trace.status === "ok" ? "✓" : trace.status === "error" ? "✕" : "–"}</span>
@@ -162,6 +173,11 @@ function PortCell({ port, side, nodeId }: { port: TPort | undefined; side: "in" 
 }
 
 export const PipelineNode = memo(PipelineNodeImpl);
+
+function subGraphSize(params: Record<string, unknown>): number {
+  const g = params.graph as { nodes?: unknown[] } | undefined;
+  return Array.isArray(g?.nodes) ? g.nodes.length : 0;
+}
 
 /** Module scope: React Flow re-creates every node when this object changes identity. */
 export const nodeTypes = { step: PipelineNode };

@@ -22,6 +22,8 @@ export interface TStepData extends Record<string, unknown> {
   label?: string | undefined;
   /** Only on read-only diff views: how this node differs between the two graphs. */
   diff?: "added" | "removed" | "changed" | undefined;
+  /** Only inside a sub-graph: what an io node is at its boundary ("element", "state in", "list out"…). */
+  boundary?: string | undefined;
 }
 export type TStepNode = Node<TStepData, "step">;
 export type TFlowNode = TStepNode;

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { canvasHelpers } from "./canvas-helpers.ts";
 import { launchBrowser, newPage, ROOT, screenshot, setupAdmin, startAppServer, trpcMutation, type TAppServer } from "./harness.ts";
 
 const PORT = Number(process.env.E2E_EDITOR_PORT ?? 3230);
@@ -37,16 +38,7 @@ const pageErrors: string[] = [];
 /** Shots of the viewport (the editor is laid out to it), not of the full page. */
 const shot = (name: string) => screenshot(page, `editor-${name}`, { fullPage: false });
 
-const canvas = () => page.getByTestId("canvas");
-const inspector = () => page.getByTestId("inspector");
-const node = (id: string) => page.getByTestId(`node-${id}`);
-const handle = (nodeId: string, side: "in" | "out", port: string) => page.getByTestId(`handle-${nodeId}-${side}-${port}`);
-
-/** Drag a node type from the palette onto the canvas at (x, y) relative to the canvas' top-left. */
-async function dropNode(type: string, x: number, y: number, expectId: string) {
-  await page.getByTestId(`palette-${type}`).dragTo(canvas(), { targetPosition: { x, y } });
-  await node(expectId).waitFor();
-}
+const { canvas, inspector, node, handle, edgeCount, dropNode, centre, dragConnection, waitForSaved, newPipelineOnEmptyCanvas } = canvasHelpers(() => page);
 
 /** A dropped node's top-left corner sits at the drop point (the node is placed 20 flow px up and left of it). */
 async function expectNear(l: Locator, point: { x: number; y: number }) {
@@ -54,32 +46,6 @@ async function expectNear(l: Locator, point: { x: number; y: number }) {
   if (!b) throw new Error("element has no box");
   expect(Math.abs(b.x - point.x), `x ${b.x} vs dropped at ${point.x}`).toBeLessThanOrEqual(24);
   expect(Math.abs(b.y - point.y), `y ${b.y} vs dropped at ${point.y}`).toBeLessThanOrEqual(24);
-}
-
-async function centre(l: Locator): Promise<{ x: number; y: number }> {
-  const b = await l.boundingBox();
-  if (!b) throw new Error("element has no box");
-  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
-}
-
-/** Press on one handle, drag to another, optionally look before letting go. */
-async function dragConnection(from: Locator, to: Locator, beforeRelease?: () => Promise<void>) {
-  await from.waitFor();
-  await to.waitFor();
-  const a = await centre(from);
-  const b = await centre(to);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 6 });
-  await page.mouse.move(b.x, b.y, { steps: 6 });
-  if (beforeRelease) await beforeRelease();
-  await page.mouse.up();
-}
-
-const edgeCount = () => page.locator(".react-flow__edge").count();
-
-async function waitForSaved() {
-  await page.getByTestId("save-state").getByText(/^Saved · revision \d+$/).waitFor();
 }
 
 async function openSide(name: "Inspector" | "Test run" | "Versions" | "Changes") {
@@ -105,22 +71,7 @@ describe("the canvas editor in a browser", () => {
     const installed = await trpcMutation(page, "examples.install", {});
     expect(installed.status, installed.body).toBe(200);
 
-    await page.goto("/pipelines");
-    await page.getByRole("button", { name: "New pipeline" }).click();
-    const form = page.getByTestId("create-pipeline-form");
-    await form.getByLabel("Name").fill("Iris from scratch");
-    await form.getByRole("button", { name: "Create pipeline" }).click();
-    await page.getByRole("link", { name: "Iris from scratch" }).click();
-    await page.waitForURL(new RegExp(`/pipelines/${SLUG}$`));
-    await page.getByTestId("editor").waitFor();
-
-    // The starter draft (input → output): select everything and delete it for an empty canvas.
-    await node("input").waitFor();
-    await canvas().click({ position: { x: 500, y: 500 } });
-    await page.keyboard.press("Control+a");
-    await page.keyboard.press("Delete");
-    await page.getByText("An empty canvas").waitFor();
-    await waitForSaved();
+    await newPipelineOnEmptyCanvas("Iris from scratch", SLUG);
     await shot("01-empty-canvas");
   });
 
