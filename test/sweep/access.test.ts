@@ -39,6 +39,7 @@ const PROCEDURES: Record<string, { role: TRole; input?: (ids: TIds) => unknown }
   "pipelines.archive": { role: "editor", input: () => ({ slug: "toy", archived: true }) },
   "pipelines.validate": { role: "viewer", input: () => ({ graph: toyClassifierGraph() }) }, // checks, writes nothing
   "pipelines.setLogPolicy": { role: "editor", input: () => ({ slug: "toy", payload: "metadata" }) },
+  "pipelines.setCachePolicy": { role: "editor", input: () => ({ slug: "toy", enabled: true, ttlSeconds: 60 }) },
   "pipelines.openapi": { role: "viewer", input: () => ({ slug: "toy" }) },
   "drafts.get": { role: "viewer", input: () => ({ slug: "toy" }) },
   "drafts.save": { role: "editor", input: () => ({ slug: "toy", graph: toyClassifierGraph(), layout: {}, baseRevision: 2 }) },
@@ -48,6 +49,8 @@ const PROCEDURES: Record<string, { role: TRole; input?: (ids: TIds) => unknown }
   "versions.commit": { role: "editor", input: () => ({ slug: "toy", message: "by a viewer" }) },
   "aliases.list": { role: "viewer", input: () => ({ slug: "toy" }) },
   "aliases.set": { role: "editor", input: () => ({ slug: "toy", alias: "staging", version: 1 }) },
+  "aliases.split": { role: "editor", input: () => ({ slug: "toy", alias: "production", canary: null, shadow: null }) },
+  "aliases.promote": { role: "editor", input: () => ({ slug: "toy", alias: "production" }) }, // editor: INVALID_SPLIT (no canary)
   "audit.list": { role: "viewer", input: () => ({}) },
   "nodes.catalog": { role: "viewer" },
   "runs.test": { role: "editor", input: () => ({ slug: "toy", target: 1, inputs: { flower: { a: 1, b: 2 } } }) },
@@ -66,6 +69,7 @@ const PROCEDURES: Record<string, { role: TRole; input?: (ids: TIds) => unknown }
   "invocations.list": { role: "viewer", input: () => ({}) },
   "invocations.get": { role: "viewer", input: () => ({ id: randomUUID() }) }, // 404
   "invocations.stats": { role: "viewer", input: () => ({ slug: "toy", from: NOW - 3_600_000, to: NOW }) },
+  "invocations.compare": { role: "viewer", input: () => ({ slug: "toy", alias: "production", from: NOW - 3_600_000, to: NOW }) },
   "invocations.sparklines": { role: "viewer" },
   "invocations.keys": { role: "viewer" },
   "assets.list": { role: "viewer", input: () => ({ slug: "toy" }) },
