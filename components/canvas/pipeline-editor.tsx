@@ -1288,6 +1288,7 @@ function ShortcutsHint() {
               ["F", "Fit view"],
               ["L", "Auto-layout"],
               ["Esc", "Clear the selection"],
+              ["Double-click a For each", "Open its sub-graph (the breadcrumb leads back)"],
             ].map(([k, v]) => (
               <div key={k}>
                 <dt>
