@@ -12,7 +12,8 @@ export type TRunTarget = { draft: true } | { version: number } | { alias: string
 
 /**
  * How a call is placed in an alias's canary split: `key` (X-Inferline-Route-Key, else the API key id) for a
- * sticky split, `draw` (uniform in [0, 1), drawn once per request) otherwise or when there is no key. A
+ * sticky split, `draw` (uniform in [0, 1), drawn once per request) otherwise or when there is no key; an alias
+ * target without a route (batch jobs, OpenAPI, metadata) gets the alias's own version. A
  * caller that resolves twice (OIP: for the input kinds, then to run) passes the same route and lands on the
  * same version both times.
  */
@@ -80,7 +81,8 @@ export class RunnableResolver {
     let shadow: number | null = null;
     if ("alias" in target) {
       const a = await this.#alias(p.id, slug, target.alias, now);
-      number = a.canary && routeBucket(p.id, target.alias, a.canary.sticky, target.route) < a.canary.weight ? a.canary.number : a.number;
+      // No route (batch jobs, OpenAPI, metadata): the alias's own version; only calls are split.
+      number = a.canary && target.route && routeBucket(p.id, target.alias, a.canary.sticky, target.route) < a.canary.weight ? a.canary.number : a.number;
       shadow = a.shadow;
     } else number = (target as { version: number }).version;
     const key = `${p.id}#${number}`;
@@ -134,9 +136,9 @@ export class RunnableResolver {
 /**
  * The call's bucket in [0, 100): sticky with a key = the first 32 bits of SHA-256(pipeline, alias, key) mod
  * 100, so a caller always lands on the same side of a given split (and raising the weight only moves
- * callers onto the canary); otherwise the request's draw (a fresh random number without a route).
+ * callers onto the canary); otherwise the request's draw.
  */
-export function routeBucket(pipelineId: string, alias: string, sticky: boolean, route: TRoute | undefined): number {
-  if (sticky && route?.key) return createHash("sha256").update(`${pipelineId}\0${alias}\0${route.key}`).digest().readUInt32BE(0) % 100;
-  return Math.floor((route?.draw ?? Math.random()) * 100);
+export function routeBucket(pipelineId: string, alias: string, sticky: boolean, route: TRoute): number {
+  if (sticky && route.key) return createHash("sha256").update(`${pipelineId}\0${alias}\0${route.key}`).digest().readUInt32BE(0) % 100;
+  return Math.floor(route.draw * 100);
 }
