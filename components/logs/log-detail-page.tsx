@@ -9,7 +9,7 @@ import { LoadingBlock } from "@/components/ui/states";
 import { Time } from "@/components/ui/time";
 import { BinaryStrip, elideThumbnails } from "./binary-inputs";
 import { formatDuration, summaryText, versionLabel } from "./format";
-import { CachedBadge, StatusBadge } from "./logs-page";
+import { CachedBadge, ShadowBadge, StatusBadge } from "./logs-page";
 
 interface TTraceRow {
   nodeId: string;
@@ -57,6 +57,7 @@ export function LogDetailPage({ id }: { id: string }) {
           <h1 className="page-title logs-detail-title">
             {d.pipeline.name ?? "Deleted pipeline"} <StatusBadge status={d.status} />
             {d.cached ? <CachedBadge /> : null}
+            {d.shadowOf ? <ShadowBadge /> : null}
           </h1>
           <p className="page-subtitle">
             <Time value={d.startedAt} /> · {versionLabel(d)} · {d.source} · {formatDuration(d.durationMs)}
@@ -94,6 +95,30 @@ export function LogDetailPage({ id }: { id: string }) {
       {d.cached ? (
         <Alert tone="info" title="Answered from the response cache">
           The same version got the same inputs earlier and its outputs were returned again; the pipeline did not run, so there is no node waterfall.
+        </Alert>
+      ) : null}
+      {d.shadowOf ? (
+        <Alert tone="info" title="Shadow copy">
+          <span>
+            A copy of{" "}
+            <Link href={`/logs/${d.shadowOf}`} data-testid="shadow-of-link">
+              another call
+            </Link>{" "}
+            sent to {d.alias ? `${d.alias}'s` : "the alias's"} shadow version after it was answered; these outputs were logged for comparison and never returned.
+          </span>
+        </Alert>
+      ) : d.shadows.length > 0 ? (
+        <Alert tone="info" title="Shadow copies">
+          <span>
+            This call was copied to {d.alias ? `${d.alias}'s` : "the alias's"} shadow version:{" "}
+            {d.shadows.map((s, i) => (
+              <span key={s.id}>
+                {i > 0 ? ", " : ""}
+                <Link href={`/logs/${s.id}`} data-testid="shadow-link">{`v${s.versionNumber ?? "?"} (${s.status})`}</Link>
+              </span>
+            ))}
+            .
+          </span>
         </Alert>
       ) : null}
       {d.truncated ? (

@@ -45,6 +45,18 @@ export function CachedBadge() {
   );
 }
 
+/** A shadow copy of a call (an alias with a shadow version): logged, never returned. */
+export function ShadowBadge() {
+  return (
+    <>
+      {" "}
+      <Badge tone="accent" testId="shadow-badge" title="A copy of a call sent to the alias's shadow version; its outputs were not returned">
+        shadow
+      </Badge>
+    </>
+  );
+}
+
 /** Filters a link can preset (`/logs?slug=iris&status=error&key=<id>`), e.g. from a pipeline's dashboard. */
 export interface TLogsInitialFilters {
   slug?: string | undefined;
@@ -256,6 +268,7 @@ export function LogsPage({ initial = {} }: { initial?: TLogsInitialFilters }) {
                       <td className="nowrap">
                         <StatusBadge status={r.status} />
                         {r.cached ? <CachedBadge /> : null}
+                        {r.shadowOf ? <ShadowBadge /> : null}
                       </td>
                       <td className="num nowrap mono small">{formatDuration(r.durationMs)}</td>
                       <td className="small">

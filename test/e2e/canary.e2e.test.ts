@@ -146,6 +146,20 @@ describe("Canary and shadow on an alias in a browser", () => {
     await page.getByTestId("history-tab").click();
     await page.getByTestId("activity-panel").getByText("promoted canary v2 of production (was v1)").waitFor();
     await shot("05-promoted");
+  });
+
+  it("marks shadow copies in the logs and links them to the call they copy", async () => {
+    const { items } = await trpc<{ items: { id: string; shadowOf: string | null; versionNumber: number }[] }>("invocations.list", { slug: SLUG, limit: 200 }, "GET");
+    const copy = items.find((r) => r.shadowOf !== null)!;
+    expect(copy.versionNumber).toBe(3);
+    await page.goto(`/logs?slug=${SLUG}`);
+    await page.getByTestId("shadow-badge").first().waitFor();
+    await page.goto(`/logs/${copy.id}`);
+    await page.getByText("Shadow copy", { exact: true }).waitFor();
+    await shot("06-shadow-row");
+    await page.getByTestId("shadow-of-link").click();
+    await page.waitForURL(new RegExp(`/logs/${copy.shadowOf}$`));
+    expect(await page.getByTestId("shadow-link").first().textContent()).toMatch(/^v3 \((ok|error)\)$/);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -37,6 +37,7 @@ const LIST_SELECT = {
   durationMs: true,
   truncated: true,
   cached: true,
+  shadowOf: true,
   apiKeyId: true,
   userId: true,
 } satisfies Prisma.InvocationSelect;
