@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { TSubTrace } from "./executor/execute.ts";
+import type { TGraph } from "./graph/schema.ts";
 import type { TRegistry } from "./registry.ts";
 import type { TBatchPolicy } from "./runtime/types.ts";
 import type { TKind } from "./types/kinds.ts";
@@ -34,6 +35,25 @@ export interface TCompileEnv {
   assets?: ReadonlyMap<string, TAssetInfo>;
   /** Set by the compiler for nodes that compile a sub-graph (list/map); callers need not pass it. */
   registry?: TRegistry;
+  /**
+   * Pipelines the graph's sub-pipeline nodes (logic/pipeline) refer to, by slug, with the versions they need
+   * (loaded beforehand, transitively: a referenced version's own sub-pipelines too).
+   */
+  pipelines?: ReadonlyMap<string, TPipelineInfo>;
+  /** The pipelines being compiled, outermost first (the root's slug when known): sub-pipeline cycles and depth. */
+  pipelineChain?: readonly string[];
+  /** How many sub-pipeline levels deep this graph is (0 or absent: the pipeline itself). */
+  pipelineDepth?: number;
+}
+
+/** A pipeline as a sub-pipeline node sees it: its aliases (→ version number) and the version graphs loaded. */
+export interface TPipelineInfo {
+  slug: string;
+  aliases: Readonly<Record<string, number>>;
+  /** Committed graphs by version number: those referenced (not necessarily every version). */
+  versions: ReadonlyMap<number, TGraph>;
+  /** The highest version number committed (versions 1…versionCount exist). */
+  versionCount: number;
 }
 
 export interface TPortSpec {

@@ -240,7 +240,7 @@ describe("the node catalogue", () => {
       const schema = e.paramsSchema as { type?: string; oneOf?: { type: string }[] };
       expect(schema.type ?? schema.oneOf?.map((o) => o.type).find((t) => t !== "object") ?? "object", e.type).toBe("object");
     }
-    expect(entries.length).toBe(61);
+    expect(entries.length).toBe(62);
   });
 
   it("describes the parameters of the new nodes for generated forms", () => {

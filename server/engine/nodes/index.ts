@@ -23,6 +23,7 @@ import { output } from "./io/output.ts";
 import { branch } from "./logic/branch.ts";
 import { ensemble } from "./logic/ensemble.ts";
 import { merge } from "./logic/merge.ts";
+import { subPipeline } from "./logic/pipeline.ts";
 import { onnx } from "./model/onnx.ts";
 import { argmax } from "./post/argmax.ts";
 import { ctcDecode } from "./post/ctc-decode.ts";
@@ -138,6 +139,7 @@ export const NODE_DEFINITIONS: readonly TAnyNodeDefinition[] = [
   branch,
   merge,
   ensemble,
+  subPipeline,
 ];
 
 export const registry = createRegistry(NODE_DEFINITIONS);

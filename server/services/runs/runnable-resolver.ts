@@ -74,7 +74,7 @@ export class RunnableResolver {
     if ("draft" in target) {
       const d = await this.db.draft.findUniqueOrThrow({ where: { pipelineId: p.id }, select: { graph: true, layout: true } });
       const { graph } = parseGraph(d.graph, d.layout);
-      return { pipelineId: p.id, slug, version: null, alias: null, draftHash: graphContentHash(graph), contentHash: null, compiled: await compileGraph(this.db, graph), logPolicy: p.logPolicy, cachePolicy: p.cachePolicy, shadow: null };
+      return { pipelineId: p.id, slug, version: null, alias: null, draftHash: graphContentHash(graph), contentHash: null, compiled: await compileGraph(this.db, graph, { pipeline: slug }), logPolicy: p.logPolicy, cachePolicy: p.cachePolicy, shadow: null };
     }
     const alias = "alias" in target ? target.alias : null;
     let number: number;
@@ -90,7 +90,7 @@ export class RunnableResolver {
     if (!plan) {
       const v = await this.db.pipelineVersion.findUnique({ where: { pipelineId_number: { pipelineId: p.id, number } }, select: { graph: true, layout: true, contentHash: true } });
       if (!v) throw new AppError("NOT_FOUND", `Pipeline '${slug}' has no version ${number}.`, { slug, version: number });
-      plan = { compiled: await compileGraph(this.db, parseGraph(v.graph, v.layout).graph), contentHash: v.contentHash };
+      plan = { compiled: await compileGraph(this.db, parseGraph(v.graph, v.layout).graph, { pipeline: slug }), contentHash: v.contentHash };
       // Only cache plans that compile: a missing model may be uploaded later.
       if (plan.compiled.ok && this.opts.ttlMs > 0) {
         if (this.#plans.size >= (this.opts.maxPlans ?? 500)) this.#plans.delete(this.#plans.keys().next().value!);

@@ -1,4 +1,6 @@
 import { graphContentHash } from "../../engine/graph/hash.ts";
+import type { TGraph } from "../../engine/graph/schema.ts";
+import { subPipelineNodes } from "../../engine/nodes/logic/pipeline.ts";
 import { AppError } from "../../errors.ts";
 import { recordAudit } from "../audit/record-audit.ts";
 import { assertRole, type TActorDeps } from "../context.ts";
@@ -30,13 +32,35 @@ export async function commitVersion({ db, actor }: TActorDeps, input: TCommitVer
     }
     const { graph, layout } = parseGraph(draft.graph, draft.layout);
     if (graph.nodes.length === 0) throw new AppError("INVALID_GRAPH", "A version needs at least one node; the draft is empty.", { issues: [{ path: "graph.nodes", message: "a version needs at least one node" }] });
+    const pinned = await pinSubPipelines(tx, graph);
     // The increment takes the pipeline's row lock: concurrent commits get consecutive numbers.
     const { versionCount: number } = await tx.pipeline.update({ where: { id: p.id }, data: { versionCount: { increment: 1 } }, select: { versionCount: true } });
     const v = await tx.pipelineVersion.create({
       data: { pipelineId: p.id, number, graph, layout, contentHash: graphContentHash(graph), message: input.message, authorId: actor.id },
       select: { number: true, contentHash: true, message: true, createdAt: true },
     });
-    await recordAudit(tx, actor, "version.commit", p.id, { version: v.number, contentHash: v.contentHash });
+    await recordAudit(tx, actor, "version.commit", p.id, { version: v.number, contentHash: v.contentHash, ...(pinned.length ? { pinned: pinned.map((x) => `${x.node}: ${x.pipeline}@${x.alias} → v${x.version}`).join(", ") } : {}) });
     return v;
   });
+}
+
+/**
+ * A version never follows an alias: each sub-pipeline node that names an alias and no version (any depth,
+ * inside For each bodies too) gets the version the alias points at now (`alias` is kept, for information),
+ * so moving the other pipeline's alias later changes nothing here. An alias that does not exist refuses the commit.
+ */
+async function pinSubPipelines(tx: Pick<TActorDeps["db"], "alias">, graph: TGraph) {
+  const pinned: { node: string; pipeline: string; alias: string; version: number }[] = [];
+  for (const n of subPipelineNodes(graph)) {
+    const { pipeline, version, alias } = n.params as { pipeline?: unknown; version?: unknown; alias?: unknown };
+    if (version !== undefined || typeof alias !== "string" || typeof pipeline !== "string") continue;
+    const a = await tx.alias.findFirst({ where: { name: alias, pipeline: { slug: pipeline } }, select: { version: { select: { number: true } } } });
+    if (!a) {
+      const message = `node '${n.id}' follows alias '${alias}' of pipeline '${pipeline}', which does not exist; pick a version or an existing alias`;
+      throw new AppError("INVALID_GRAPH", `The draft cannot be committed: ${message}.`, { issues: [{ path: `graph.nodes.${n.id}.params.alias`, message, code: "SUBPIPELINE_ALIAS_NOT_FOUND" }] });
+    }
+    n.params = { ...n.params, version: a.version.number };
+    pinned.push({ node: n.id, pipeline, alias, version: a.version.number });
+  }
+  return pinned;
 }
