@@ -9,6 +9,7 @@ import { formatKind, kindColor } from "./kinds";
 import { ModelPicker } from "./model-picker";
 import { humanize, ParamsForm, type TSchema } from "./params-form";
 import { resolvePorts } from "./ports";
+import { SUB_PIPELINE_TYPE, SubPipelinePicker } from "./sub-pipeline-picker";
 import { hasSubGraph } from "./sub-graph";
 import { useStore } from "./store";
 import type { TCompileIssue, TFlowNode, TParams } from "./types";
@@ -58,6 +59,7 @@ export function Inspector({
   const entry = catalog.get(node.data.type);
   const ports = resolvePorts(entry, compiled);
   const isModel = node.data.type.startsWith("model/onnx@");
+  const isSubPipeline = SUB_PIPELINE_TYPE.test(node.data.type);
   const schema = (entry?.paramsSchema ?? {}) as TSchema;
   const hasLabels = !!schema.properties?.labels;
   const params = node.data.params;
@@ -110,6 +112,14 @@ export function Inspector({
             onChange={(v) => onParams(node.id, { ...params, model: v.model, version: v.version })}
           />
         ) : null}
+        {isSubPipeline ? (
+          <SubPipelinePicker
+            slug={slug}
+            value={{ pipeline: typeof params.pipeline === "string" ? params.pipeline : undefined, version: typeof params.version === "number" ? params.version : undefined, alias: typeof params.alias === "string" ? params.alias : undefined }}
+            readOnly={readOnly}
+            onChange={(v) => onParams(node.id, { ...v })}
+          />
+        ) : null}
         {assetParams.map(([key, s]) => (
           <AssetPicker
             key={`${node.id}:${key}`}
@@ -128,7 +138,7 @@ export function Inspector({
             }}
           />
         ))}
-        {entry ? (
+        {entry && !isSubPipeline ? (
           <ParamsForm
             key={node.id}
             schema={schema}
@@ -136,7 +146,7 @@ export function Inspector({
             onChange={(next) => onParams(node.id, next)}
             issues={issues.filter((i) => i.code === "INVALID_PARAMS")}
             readOnly={readOnly}
-            hidden={[...(isModel ? ["model", "version"] : []), ...(sub ? ["graph"] : []), ...assetParams.map(([key]) => key)]}
+            hidden={[...(isModel ? ["model", "version"] : []), ...(isSubPipeline ? ["pipeline", "version", "alias"] : []), ...(sub ? ["graph"] : []), ...assetParams.map(([key]) => key)]}
           />
         ) : null}
         {hasLabels && !readOnly && modelRefs.length ? <LabelsFromModels refs={modelRefs} onUse={(labels) => onParams(node.id, { ...params, labels })} current={params.labels} /> : null}

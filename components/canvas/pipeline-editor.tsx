@@ -323,7 +323,7 @@ function EditorCanvas({
     stores.validation.set({ ...stores.validation.get(), pending: true });
     const t = setTimeout(() => {
       const seq = ++validateSeq.current;
-      client.pipelines.validate.mutate({ graph: JSON.parse(graphKey) as TGraph }).then(
+      client.pipelines.validate.mutate({ graph: JSON.parse(graphKey) as TGraph, slug }).then(
         (r) => {
           if (seq === validateSeq.current) {
             const g = JSON.parse(graphKey) as TGraph;
@@ -336,7 +336,7 @@ function EditorCanvas({
       );
     }, graphKey === openedGraphKey.current ? 0 : 250);
     return () => clearTimeout(t);
-  }, [graphKey, client, stores]);
+  }, [graphKey, client, stores, slug]);
 
   // Fit the document that was opened, once: after the first validation has answered, when the nodes have
   // their final size (ports that depend on params make them grow). Only what was opened — an empty

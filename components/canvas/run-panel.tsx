@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { Fragment, useId, useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/trpc/client";
 import { Alert } from "@/components/ui/alert";
 import { errorInfo } from "@/components/ui/errors";
@@ -10,8 +10,9 @@ import { stableJson } from "./graph-doc";
 import { formatKind } from "./kinds";
 import { recordedInputs, ReplayBanner, ReplayCompare, type TReplay } from "./replay";
 import { useStore } from "./store";
+import { SUB_PIPELINE_TYPE } from "./sub-pipeline-picker";
 import { fmt, formatMs, valuePreview } from "./summaries";
-import type { TKind, TRunResult } from "./types";
+import type { TKind, TRunResult, TTraceEntry } from "./types";
 
 export interface TRunInput {
   name: string;
@@ -422,16 +423,45 @@ function Waterfall({ result, labelOf, onFocusNode }: { result: TRunResult; label
     <div className="waterfall" data-testid="waterfall">
       <h4 className="panel-subtitle">Timing</h4>
       {rows.map((r) => (
-        <button type="button" key={r.nodeId} className={`wf-row wf-${r.status}`} onClick={() => onFocusNode(r.nodeId)} title={r.error ?? Object.values(r.outputs ?? {}).map(valuePreview).join("\n")}>
-          <span className="wf-label">
-            {labelOf(r.nodeId)}
-            {r.cached ? <span className="pnode-cached">cached</span> : null}
-          </span>
-          <span className="wf-track">
-            <span className="wf-bar" style={{ left: `${(r.start / total) * 100}%`, width: `${Math.max(0.8, (r.durationMs / total) * 100)}%` }} />
-          </span>
-          <span className="wf-time">{formatMs(r.durationMs)}</span>
-        </button>
+        <Fragment key={r.nodeId}>
+          <button type="button" className={`wf-row wf-${r.status}`} onClick={() => onFocusNode(r.nodeId)} title={r.error ?? Object.values(r.outputs ?? {}).map(valuePreview).join("\n")}>
+            <span className="wf-label">
+              {labelOf(r.nodeId)}
+              {r.cached ? <span className="pnode-cached">cached</span> : null}
+            </span>
+            <span className="wf-track">
+              <span className="wf-bar" style={{ left: `${(r.start / total) * 100}%`, width: `${Math.max(0.8, (r.durationMs / total) * 100)}%` }} />
+            </span>
+            <span className="wf-time">{formatMs(r.durationMs)}</span>
+          </button>
+          <NestedRuns entry={r} offset={r.start} total={total} />
+        </Fragment>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * A sub-pipeline node's inner run, indented under its row on the same time axis (inner starts are relative to
+ * the node's start); nested sub-pipelines indent further. Inner nodes are not on this canvas: rows only.
+ */
+function NestedRuns({ entry, offset, total }: { entry: TTraceEntry; offset: number; total: number }) {
+  const nodes = SUB_PIPELINE_TYPE.test(entry.type) ? entry.sub?.elements[0]?.nodes : undefined;
+  if (!nodes) return null;
+  const rows = Object.values(nodes).sort((a, b) => a.start - b.start);
+  return (
+    <div className="wf-nested" data-testid={`wf-nested-${entry.nodeId}`}>
+      {rows.map((r) => (
+        <Fragment key={r.nodeId}>
+          <div className={`wf-row wf-inner wf-${r.status}`} title={r.error ?? Object.values(r.outputs ?? {}).map(valuePreview).join("\n")}>
+            <span className="wf-label">↳ {r.nodeId}</span>
+            <span className="wf-track">
+              <span className="wf-bar" style={{ left: `${((offset + r.start) / total) * 100}%`, width: `${Math.max(0.8, (r.durationMs / total) * 100)}%` }} />
+            </span>
+            <span className="wf-time">{formatMs(r.durationMs)}</span>
+          </div>
+          <NestedRuns entry={r} offset={offset + r.start} total={total} />
+        </Fragment>
       ))}
     </div>
   );

@@ -8,6 +8,7 @@ export function paramSummary(type: string, params: TParams): string | null {
   if (type.startsWith("io/input@")) return `${String(p.name || "?")}: ${p.kind ? formatKind(p.kind as TKind) : "json"}`;
   if (type.startsWith("io/output@")) return String(p.name || "?");
   if (type.startsWith("model/onnx@")) return p.model ? `${String(p.model)} v${String(p.version ?? "?")}` : "No model chosen";
+  if (type.startsWith("logic/pipeline@")) return p.pipeline ? `${String(p.pipeline)}${p.version !== undefined ? ` v${String(p.version)}` : `@${String(p.alias ?? "?")}`}` : "No pipeline chosen";
   if (type.startsWith("tabular/features@")) return `${list(p.fields).length} fields`;
   if (type.startsWith("tabular/standard-scale@")) return `${list(p.mean).length} features`;
   if (type.startsWith("post/top-k@")) return `k = ${String(p.k ?? 5)}${p.labels ? ` · ${list(p.labels).length} labels` : ""}`;
