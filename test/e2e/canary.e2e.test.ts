@@ -9,7 +9,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toyClassifierGraph } from "../helpers/example-graphs.ts";
-import { launchBrowser, newPage, screenshot, setupAdmin, startAppServer, trpcData, trpcMutation, trpcQuery, type TAppServer } from "./harness.ts";
+import { launchBrowser, newPage, openAliasSplit, screenshot, setupAdmin, startAppServer, trpcData, trpcMutation, trpcQuery, type TAppServer } from "./harness.ts";
 
 const PORT = Number(process.env.E2E_CANARY_PORT ?? 3310);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -69,11 +69,7 @@ describe("Canary and shadow on an alias in a browser", () => {
 
   it("splits production 90/10 with a shadow from the Versions & activity tab", async () => {
     await page.goto(`/pipelines/${SLUG}`);
-    await page.getByTestId("history-tab").click();
-    const row = page.locator('[data-testid="alias-row"][data-alias="production"]');
-    await row.getByTestId("edit-split").click();
-    const dialog = page.getByTestId("alias-split-dialog");
-    await dialog.waitFor();
+    const { row, dialog } = await openAliasSplit(page, "production");
     await dialog.getByTestId("split-canary").selectOption("2");
     // Out of range first: the form says so and nothing is sent.
     await dialog.getByTestId("split-weight").fill("100");

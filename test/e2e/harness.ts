@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from "playwright-core";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const SHOTS = path.join(ROOT, "test/e2e/screenshots");
@@ -195,4 +195,14 @@ export function trpcQuery(page: Page, name: string, input: unknown): Promise<TTr
 /** The `result.data` of a tRPC response body. */
 export function trpcData<T>(res: TTrpcResponse): T {
   return (JSON.parse(res.body) as { result: { data: T } }).result.data;
+}
+
+/** On a pipeline page: opens the Versions & activity tab and the Canary / shadow dialog of `alias`. */
+export async function openAliasSplit(page: Page, alias: string): Promise<{ row: Locator; dialog: Locator }> {
+  await page.getByTestId("history-tab").click();
+  const row = page.locator(`[data-testid="alias-row"][data-alias="${alias}"]`);
+  await row.getByTestId("edit-split").click();
+  const dialog = page.getByTestId("alias-split-dialog");
+  await dialog.waitFor();
+  return { row, dialog };
 }
