@@ -284,6 +284,8 @@ describe.skipIf(!files)("issue 14 done: the OCR per-line map built in the browse
     await node("ctc-decode").getByTestId("node-ctc-decode-run").getByText(LINES[0]!).waitFor();
     await picker.getByRole("combobox").selectOption({ label: "element 2 of 3" });
     await node("ctc-decode").getByTestId("node-ctc-decode-run").getByText(LINES[1]!).waitFor();
+    // The body is framed once its ports are checked (60 ms after the answer, then 300 ms of animation).
+    await page.waitForTimeout(600);
     await shot("07-element-2");
     await breadcrumb().getByRole("button", { name: "Pipeline" }).click();
     await breadcrumb().waitFor({ state: "detached" });
