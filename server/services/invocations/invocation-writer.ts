@@ -144,6 +144,8 @@ class Lane {
   inFlightRows = 0;
   /** performance.now() of the last row queued. */
   lastEnqueue = -Infinity;
+  /** performance.now() when the oldest row now queued was queued (fixed-delay lanes wait from it). */
+  firstQueuedAt = 0;
   constructor(
     readonly kind: TLane,
     /** Rows gather this long before a write, whether or not other calls are going (journal shipping). */
@@ -341,6 +343,7 @@ export class InvocationWriter implements TInvocationLog {
   }
 
   #enqueue(lane: Lane, item: TItem) {
+    if (lane.queue.length === 0) lane.firstQueuedAt = performance.now();
     lane.queue.push(item);
     lane.bytes += item.json.length;
     if (lane.inFlight.size >= this.#opts.maxInFlight) return; // a write finishing takes the queue along
@@ -378,11 +381,22 @@ export class InvocationWriter implements TInvocationLog {
     const batch = lane.queue.splice(0, n).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     lane.bytes -= bytes;
     lane.inFlightRows += batch.length;
+    if (lane.queue.length) lane.firstQueuedAt = performance.now();
     const write: Promise<void> = this.#writeBatch(lane.kind, batch).finally(() => {
       lane.inFlight.delete(write);
       lane.inFlightRows -= batch.length;
-      // Rows queued meanwhile have waited for a whole write already: go at once.
-      if (lane.queue.length) this.#flush(lane);
+      if (!lane.queue.length) return;
+      // Rows queued meanwhile have waited for a whole write already: they go at once — except on a fixed-delay
+      // lane (journal shipping), where they gather for the rest of their delay: flushing them at once made
+      // statements of ~2–4 rows under load (measured at 32 connections) instead of dozens.
+      const left = lane.fixedDelayMs !== null && !this.#closed && lane.queue.length < maxRows ? lane.firstQueuedAt + lane.fixedDelayMs - performance.now() : 0;
+      if (left <= 0) return this.#flush(lane);
+      if (lane.timer) return;
+      lane.delaying = true;
+      lane.timer = setTimeout(() => {
+        lane.timer = undefined;
+        this.#flush(lane);
+      }, left);
     });
     lane.inFlight.add(write);
   }
