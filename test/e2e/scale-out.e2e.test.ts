@@ -117,15 +117,22 @@ describe("scale-out: two replicas and nginx on one PostgreSQL database", () => {
     try {
       const ids = answered.map((c) => c.invocationId!);
       expect(new Set(ids).size).toBe(ids.length);
-      const rows = await client.query<{ id: string; status: string; instance: number | null }>(`SELECT id, status, instance FROM "Invocation" WHERE id = ANY($1::uuid[])`, [ids]);
+      // The killed replica comes back on its own data directory: its run journal is replayed — rows of calls it
+      // answered that had not reached the database yet (durability `journal`, the default) are written as they
+      // were, and its interrupted runs become `abandoned` rows.
+      servers.a = await startServer(PORTS.a, replicaEnv("a"));
+      // The surviving replica ships its last rows within its shipping delay (tens of ms): poll briefly.
+      const answeredRows = () => client.query<{ id: string; status: string; instance: number | null }>(`SELECT id, status, instance FROM "Invocation" WHERE id = ANY($1::uuid[])`, [ids]);
+      let rows = await answeredRows();
+      for (let i = 0; i < 50 && rows.rowCount !== ids.length; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        rows = await answeredRows();
+      }
       // Every answered call is logged, once, with the outcome it was answered with.
       expect(rows.rowCount).toBe(ids.length);
       expect(rows.rows.filter((r) => r.status === "ok").length).toBe(ok.length);
       // Both replicas served calls (each writes its own instance number into the rows it logs).
       expect(new Set(rows.rows.map((r) => r.instance)).size).toBe(2);
-
-      // The killed replica comes back on its own data directory: its interrupted runs become `abandoned` rows.
-      servers.a = await startServer(PORTS.a, replicaEnv("a"));
       const answeredIds = new Set(ids);
       const all = await client.query<{ id: string; status: string; instance: number | null }>(`SELECT id, status, instance FROM "Invocation" WHERE source = 'rest'`);
       expect(all.rows.filter((r) => r.status === "running")).toEqual([]);
@@ -157,10 +164,17 @@ describe("scale-out: two replicas and nginx on one PostgreSQL database", () => {
     const check = new pg.Client({ connectionString: db.url });
     await check.connect();
     try {
-      const rows = await check.query<{ n: number; distinct: number; linked: number }>(
-        `SELECT count(*)::int AS n, count(DISTINCT r."rowIndex")::int AS distinct, count(i.id)::int AS linked FROM "BatchRow" r LEFT JOIN "Invocation" i ON i.id = r."invocationId" AND i.source = 'batch' WHERE r."batchId" = $1`,
-        [batchId],
-      );
+      const linked = () =>
+        check.query<{ n: number; distinct: number; linked: number }>(
+          `SELECT count(*)::int AS n, count(DISTINCT r."rowIndex")::int AS distinct, count(i.id)::int AS linked FROM "BatchRow" r LEFT JOIN "Invocation" i ON i.id = r."invocationId" AND i.source = 'batch' WHERE r."batchId" = $1`,
+          [batchId],
+        );
+      // The worker's last rows' invocations ship within its log's shipping delay.
+      let rows = await linked();
+      for (let i = 0; i < 50 && rows.rows[0]!.linked !== BATCH_ROWS; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        rows = await linked();
+      }
       expect(rows.rows[0]).toEqual({ n: BATCH_ROWS, distinct: BATCH_ROWS, linked: BATCH_ROWS });
     } finally {
       await check.end();

@@ -34,7 +34,7 @@ export async function startServer(port: number, env: Record<string, string | und
     output: () => log,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode); // gone already (e.g. SIGKILLed)
         child.once("exit", (code) => resolve(code));
         child.kill("SIGTERM");
       }),
