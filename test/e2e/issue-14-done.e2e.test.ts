@@ -19,7 +19,7 @@ import { OCR_KEYS_ASSET, ocrModelFiles } from "@/server/services/examples/ocr-ex
 import { canvasHelpers } from "./canvas-helpers.ts";
 import { launchBrowser, newPage, openAliasSplit, ROOT, screenshot, setupAdmin, startAppServer, trpcData, trpcMutation, trpcQuery, type TAppServer } from "./harness.ts";
 
-const PORT = Number(process.env.E2E_ISSUE14_PORT ?? 3320);
+const PORT = Number(process.env.E2E_ISSUE14_PORT ?? 3340);
 const BASE = `http://127.0.0.1:${PORT}`;
 const ADMIN = { email: "olga@example.com", name: "Olga Ocr", password: "correct horse battery" };
 const SLUG = "ocr-lines";

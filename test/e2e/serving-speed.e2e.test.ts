@@ -9,7 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, newPage, screenshot, setupAdmin, startAppServer, trpcData, trpcMutation, trpcQuery, type TAppServer } from "./harness.ts";
 
-const PORT = Number(process.env.E2E_SERVING_SPEED_PORT ?? 3270);
+const PORT = Number(process.env.E2E_SERVING_SPEED_PORT ?? 3330);
 const BASE = `http://127.0.0.1:${PORT}`;
 const ADMIN = { email: "grace@example.com", name: "Grace Hopper", password: "correct horse battery" };
 const IRIS = "iris-classifier";
